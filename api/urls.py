@@ -1,0 +1,14 @@
+"""Assembles /api/v1/ from each app's router."""
+
+from api.main import api
+from api.routes import router as auth_router
+from audit.api import router as audit_router
+from org.api import router as org_router
+from schoolcal.api import router as calendar_router
+
+api.add_router("", auth_router)
+api.add_router("", org_router)
+api.add_router("/calendar", calendar_router)
+api.add_router("/audit", audit_router)
+
+__all__ = ["api"]

@@ -1,0 +1,25 @@
+"""Audit action codes and their Chinese display text (STYLE 7). Add a code here before using it."""
+
+CODES = {
+    "org.school.created": "新建学校",
+    "org.school.changed": "修改学校",
+    "org.class.created": "新建班级",
+    "org.class.changed": "修改班级",
+    "org.teacher.created": "新建教职工",
+    "org.teacher.changed": "修改教职工",
+    "org.pupil.created": "新建学生",
+    "org.pupil.changed": "修改学生",
+    "org.pupil.id_number.read": "查看学生身份证号",
+    "org.teacher.id_number.read": "查看教职工身份证号",
+    "org.roster.imported": "导入学生名册",
+    "org.roster.export": "导出学生名册",
+    "calendar.term.saved": "保存学期",
+    "calendar.vacation.saved": "保存假期",
+    "calendar.override.saved": "保存日期调整",
+    "calendar.override.deleted": "删除日期调整",
+    "auth.token.issued": "签发接口令牌",
+}
+
+
+def label(code):
+    return CODES.get(code, code)

@@ -1,0 +1,37 @@
+"""Errors that carry a rule id or field code. Each door translates them once (forms, API)."""
+
+
+class RuleViolation(Exception):
+    """A policy rule (``HW-2``) or a field check (``invalid``, ``required``) refused a request.
+
+    ``status`` is the HTTP status the API answers with: 422 for rules and validation, 409 for a
+    conflict with the current state.
+    """
+
+    status = 422
+
+    def __init__(self, rule, message, field=None, *, rows=None):
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+        self.field = field
+        self.rows = rows  # per-row errors of an import, if any
+
+    def as_dict(self):
+        data = {"code": self.rule, "message": self.message, "field": self.field}
+        if self.rows is not None:
+            data["rows"] = self.rows
+        return data
+
+
+class Conflict(RuleViolation):
+    status = 409
+
+    def __init__(self, message, field=None, code="conflict"):
+        super().__init__(code, message, field)
+
+
+def add_to_form(form, error):
+    """Show a RuleViolation on a Django form, on its field when the form has it."""
+    text = f"{error.message}（{error.rule}）" if "-" in error.rule else error.message
+    form.add_error(error.field if error.field in form.fields else None, text)

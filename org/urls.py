@@ -1,0 +1,25 @@
+from django.urls import path
+
+from org import views
+
+app_name = "org"
+urlpatterns = [
+    path("schools/", views.school_list, name="schools"),
+    path("schools/new/", views.school_edit, name="school-create"),
+    path("schools/<int:pk>/", views.school_detail, name="school"),
+    path("schools/<int:pk>/edit/", views.school_edit, name="school-edit"),
+    path("schools/<int:school_pk>/classes/new/", views.class_create, name="class-create"),
+    path("schools/<int:school_pk>/teachers/new/", views.teacher_edit, name="teacher-create"),
+    path("teachers/<int:pk>/edit/", views.teacher_edit, name="teacher-edit"),
+    path("classes/", views.my_classes, name="my-classes"),
+    path("classes/<int:pk>/", views.class_detail, name="class"),
+    path("classes/<int:pk>/edit/", views.class_edit, name="class-edit"),
+    path("classes/<int:class_pk>/pupils/new/", views.pupil_edit, name="pupil-create"),
+    path("pupils/<int:pk>/", views.pupil_detail, name="pupil"),
+    path("pupils/<int:pk>/edit/", views.pupil_edit, name="pupil-edit"),
+    path("pupils/<int:pk>/id-number/", views.pupil_reveal, name="pupil-reveal"),
+    path("roster/", views.roster_import, name="roster-import"),
+    path("roster/template.xlsx", views.roster_template, name="roster-template"),
+    path("children/", views.my_children, name="my-children"),
+    path("institutions/", views.institution_list, name="institutions"),
+]

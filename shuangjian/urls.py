@@ -1,0 +1,21 @@
+from django.urls import include, path
+
+from api.urls import api
+from core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("login/", core_views.LoginView.as_view(), name="login"),
+    path("logout/", core_views.logout_view, name="logout"),
+    path("help/", core_views.help_page, name="help"),
+    path("help/<slug:slug>/", core_views.help_page, name="help-page"),
+    path("org/", include("org.urls")),
+    path("calendar/", include("schoolcal.urls")),
+    path("audit/", include("audit.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler403 = "core.views.error_403"
+handler404 = "core.views.error_404"
+handler500 = "core.views.error_500"
