@@ -4,21 +4,21 @@ from django.urls import reverse
 
 from org.roles import Role
 
-B, S, I, SA, GL, HT, ST, G, IS, BANK = (
+B, S, INS, SA, GL, HT, ST, G, IS, BANK = (
     Role.BUREAU_ADMIN, Role.SUPERVISOR, Role.INSPECTOR, Role.SCHOOL_ADMIN, Role.GRADE_LEADER,
     Role.HEAD_TEACHER, Role.SUBJECT_TEACHER, Role.GUARDIAN, Role.INSTITUTION_STAFF,
     Role.CUSTODIAN_BANK)
 
 # (label, url name, roles that see it, one-line description for the home page)
 ENTRIES = [
-    ("学校", "org:schools", {B, I, SA}, "学校、班级、教职工和学生名册的维护"),
+    ("学校", "org:schools", {B, INS, SA}, "学校、班级、教职工和学生名册的维护"),
     ("我的班级", "org:my-classes", {GL, HT, ST}, "任教或负责班级的学生名单"),
     ("名册导入", "org:roster-import", {B, SA}, "从 Excel 批量导入学生及家长（全部成功或全部不导入）"),
     ("我的孩子", "org:my-children", {G}, "查看孩子的班级和学校信息"),
-    ("培训机构", "org:institutions", {B, S, I, IS, BANK}, "校外培训机构信息"),
-    ("校历", "calendar:index", {B, S, I, SA, GL, HT, ST}, "学期、寒暑假、法定节假日和调休"),
+    ("培训机构", "org:institutions", {B, S, INS, IS, BANK}, "校外培训机构信息"),
+    ("校历", "calendar:index", {B, S, INS, SA, GL, HT, ST}, "学期、寒暑假、法定节假日和调休"),
     ("审计日志", "audit:index", {B}, "谁在何时做了什么，包括查看学生敏感信息"),
-    ("接口文档", "api-1:openapi-view", {B, S, I, SA, IS, BANK}, "JSON 接口 /api/v1/ 的在线文档"),
+    ("接口文档", "api-1:openapi-view", {B, S, INS, SA, IS, BANK}, "JSON 接口 /api/v1/ 的在线文档"),
     ("帮助", "help", None, "平台使用说明"),
 ]
 
