@@ -26,7 +26,7 @@ demo: install
 
 ## Run the whole test suite (SQLite unless DATABASE_URL says otherwise)
 test: install-dev
-	$(PY) -m pytest
+	$(PY) -m pytest -q
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -1,7 +1,7 @@
 """Authentication and the caller's own identity."""
 
 from django.contrib.auth import authenticate
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from api.models import ApiToken
 from api.schemas import ErrorOut, Ref, errors
@@ -26,7 +26,7 @@ class TokenOut(Schema):
 def issue_token(request, payload: TokenIn):
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
-        return 401, {"code": "invalid_credentials", "message": "用户名或密码错误。", "field": None}
+        return Status(401, {"code": "invalid_credentials", "message": "用户名或密码错误。", "field": None})
     token = ApiToken.issue(user)
     log_action(user, "auth.token.issued", actor=user, kind="create")
     return {"token": token}

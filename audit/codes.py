@@ -18,6 +18,12 @@ CODES = {
     "calendar.override.saved": "保存日期调整",
     "calendar.override.deleted": "删除日期调整",
     "auth.token.issued": "签发接口令牌",
+    "org.account.opened": "开通登录账号",
+    "org.account.password_reset": "重置密码",
+    "org.account.activated": "启用账号",
+    "org.account.deactivated": "停用账号",
+    "org.role.granted": "分配角色",
+    "org.role.revoked": "撤销角色",
 }
 
 

@@ -1,14 +1,15 @@
 """API for the organisation tree: schools, classes, teachers, pupils and roster import."""
 
 from django.db.models import Prefetch
-from ninja import Field, File, Router, Schema
+from django.http import Http404
+from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from api.schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, errors
 from core.access import can, get_for, visible
-from org import roster, services
-from org.models import Bureau, Guardian, Pupil, School, SchoolClass, Teacher
+from org import accounts, roster, services
+from org.models import Bureau, Guardian, Pupil, School, SchoolClass, Teacher, User
 
 router = Router(tags=["组织机构"])
 
@@ -66,7 +67,7 @@ def create_school(request, payload: SchoolIn):
     data = payload.dict()
     bureau_id = data.pop("bureau") or request.user.scope.home_bureau_id
     bureau = get_for(request.user, Bureau, bureau_id)
-    return 201, services.create_school(actor=request.user, bureau=bureau, **data)
+    return Status(201, services.create_school(actor=request.user, bureau=bureau, **data))
 
 
 @router.patch("/schools/{school_id}", response={200: SchoolOut, **WRITE_ERRORS},
@@ -136,8 +137,8 @@ def _teacher_of(request, school, teacher_id):
 def create_class(request, payload: ClassIn):
     school = get_for(request.user, School, payload.school)
     teacher = _teacher_of(request, school, payload.head_teacher)
-    return 201, services.create_class(actor=request.user, school=school, grade=payload.grade,
-                                      number=payload.number, head_teacher=teacher)
+    return Status(201, services.create_class(actor=request.user, school=school, grade=payload.grade,
+                                      number=payload.number, head_teacher=teacher))
 
 
 @router.patch("/classes/{class_id}", response={200: ClassOut, **WRITE_ERRORS},
@@ -224,8 +225,8 @@ def create_teacher(request, payload: TeacherIn):
     school = get_for(request.user, School, payload.school)
     data = payload.dict(exclude={"school", "assignments"})
     pairs = _assignments(request, school, payload.assignments)
-    return 201, services.create_teacher(actor=request.user, school=school, assignments=pairs,
-                                        **data)
+    return Status(201, services.create_teacher(actor=request.user, school=school, assignments=pairs,
+                                        **data))
 
 
 @router.patch("/teachers/{teacher_id}", response={200: TeacherOut, **WRITE_ERRORS},
@@ -348,7 +349,7 @@ def create_pupil(request, payload: PupilIn):
     guardians = [(g.name, g.phone, g.relation) for g in payload.guardians]
     pupil = services.create_pupil(actor=request.user, school_class=school_class,
                                   guardians=guardians, **data)
-    return 201, _mark_phones(request, [pupil])[0]
+    return Status(201, _mark_phones(request, [pupil])[0])
 
 
 @router.patch("/pupils/{pupil_id}", response={200: PupilOut, **WRITE_ERRORS}, summary="修改学生")
@@ -377,5 +378,87 @@ class ImportErrorOut(ErrorOut):
 def import_roster(request, school_id: int, file: File[UploadedFile]):
     school = get_for(request.user, School, school_id)
     result = roster.import_roster(actor=request.user, school=school, upload=file)
-    return 201, result
+    return Status(201, result)
 
+
+
+# ---- accounts and roles --------------------------------------------------------------------
+
+class RoleAssignmentOut(Schema):
+    id: int
+    role: str
+    bureau: int | None = Field(None, alias="bureau_id")
+    school: int | None = Field(None, alias="school_id")
+    grade: int | None = None
+    institution: int | None = Field(None, alias="institution_id")
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    name: str
+    is_active: bool
+    role_assignments: list[RoleAssignmentOut]
+
+    @staticmethod
+    def resolve_role_assignments(obj):
+        return list(obj.role_assignments.all())
+
+
+class CredentialsIn(Schema):
+    username: str
+    password: str
+
+
+class RoleIn(Schema):
+    role: str = Field(..., description="bureau_admin / supervisor / inspector / custodian_bank / "
+                                       "school_admin / grade_leader / institution_staff")
+    bureau: int | None = None
+    school: int | None = None
+    grade: int | None = Field(None, ge=1, le=9)
+    institution: int | None = None
+
+
+@router.get("/users", response={200: list[UserOut], **READ_ERRORS}, summary="账号列表（管辖范围内）")
+@paginate(LimitOffsetPagination)
+def list_users(request, q: str | None = None):
+    qs = visible(request.user, User).prefetch_related("role_assignments").order_by("username")
+    if q:
+        qs = qs.filter(username__contains=q)
+    return qs
+
+
+@router.post("/teachers/{teacher_id}/account", response={201: UserOut, **WRITE_ERRORS},
+             summary="为教职工开通登录账号")
+def open_teacher_account(request, teacher_id: int, payload: CredentialsIn):
+    teacher = get_for(request.user, Teacher, teacher_id, "change",
+                      queryset=Teacher.objects.select_related("school"))
+    return Status(201, accounts.open_teacher_account(actor=request.user, teacher=teacher,
+                                              **payload.dict()))
+
+
+@router.post("/users/{user_id}/roles", response={201: RoleAssignmentOut, **WRITE_ERRORS},
+             summary="分配角色")
+def grant_role(request, user_id: int, payload: RoleIn):
+    from institutions.models import Institution
+
+    user = get_for(request.user, User, user_id, "change")
+    units = {
+        "bureau": get_for(request.user, Bureau, payload.bureau) if payload.bureau else None,
+        "school": get_for(request.user, School, payload.school) if payload.school else None,
+        "institution": get_for(request.user, Institution, payload.institution)
+        if payload.institution else None,
+    }
+    return Status(201, accounts.grant_role(actor=request.user, user=user, role=payload.role,
+                                    grade=payload.grade, **units))
+
+
+@router.delete("/users/{user_id}/roles/{assignment_id}", response={204: None, **WRITE_ERRORS},
+               summary="撤销角色")
+def revoke_role(request, user_id: int, assignment_id: int):
+    user = get_for(request.user, User, user_id, "change")
+    assignment = user.role_assignments.filter(pk=assignment_id).first()
+    if assignment is None:
+        raise Http404
+    accounts.revoke_role(actor=request.user, assignment=assignment)
+    return Status(204, None)

@@ -85,3 +85,45 @@ class RosterForm(forms.Form):
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools
+
+
+class CredentialsForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150)
+    password = forms.CharField(label="初始密码", widget=forms.PasswordInput(render_value=False),
+                               help_text="至少 8 位，不能是常见密码。请当面或通过安全渠道告知本人。")
+
+
+class RoleForm(forms.Form):
+    """A role and its unit; only the unit matching the role is used."""
+
+    role = forms.ChoiceField(label="角色")
+    bureau = forms.ModelChoiceField(label="教育局", queryset=None, required=False)
+    school = forms.ModelChoiceField(label="学校", queryset=None, required=False)
+    grade = forms.IntegerField(label="年级（年级组长）", min_value=1, max_value=9, required=False)
+    institution = forms.ModelChoiceField(label="培训机构", queryset=None, required=False)
+
+    GRANTABLE = ["bureau_admin", "supervisor", "inspector", "custodian_bank", "school_admin",
+                 "grade_leader", "institution_staff"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from institutions.models import Institution
+        from org.models import Bureau
+        from org.roles import Role
+
+        self.fields["role"].choices = [(r, Role(r).label) for r in self.GRANTABLE]
+        self.fields["bureau"].queryset = Bureau.objects.visible_to(user)
+        self.fields["school"].queryset = School.objects.visible_to(user).order_by("code")
+        self.fields["institution"].queryset = Institution.objects.visible_to(user).order_by("name")
+
+
+class NewAccountForm(CredentialsForm, RoleForm):
+    name = forms.CharField(label="姓名", max_length=50)
+    phone = forms.CharField(label="手机号", max_length=20, required=False)
+
+    field_order = ["username", "name", "phone", "password", "role", "bureau", "school", "grade",
+                   "institution"]
+
+
+class PasswordForm(forms.Form):
+    password = forms.CharField(label="新密码", widget=forms.PasswordInput(render_value=False))

@@ -14,13 +14,41 @@ from org.roles import Role
 from org.scope import scope_of
 
 
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Accounts in the user's administrative reach: bureau admins see their tree's staff,
+        school admins their school's staff; everyone sees themselves."""
+        s = scope_of(user)
+        bureaus = s.bureau_ids_for(Role.BUREAU_ADMIN)
+        schools = s.admin_school_ids
+        q = Q(pk=user.pk)
+        if bureaus:
+            q |= Q(role_assignments__bureau_id__in=bureaus)
+            q |= Q(role_assignments__school__bureau_id__in=bureaus)
+            q |= Q(role_assignments__institution__bureau_id__in=bureaus)
+            q |= Q(teacher__school__bureau_id__in=bureaus)
+        if schools:
+            q |= Q(teacher__school_id__in=schools) | Q(role_assignments__school_id__in=schools)
+        return self.filter(q).distinct()
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
 class User(AbstractUser):
     """A login. What it may do comes from its role assignments and its teacher/guardian profile."""
 
     name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("手机号", max_length=20, blank=True)
 
-    objects = UserManager()
+    objects = ScopedUserManager()
+
+    ACCESS = {
+        "view": {Role.BUREAU_ADMIN, Role.SCHOOL_ADMIN},
+        "change": {Role.BUREAU_ADMIN, Role.SCHOOL_ADMIN},
+        "create": {Role.BUREAU_ADMIN, Role.SCHOOL_ADMIN},
+    }
 
     class Meta:
         verbose_name = "用户"
@@ -329,6 +357,17 @@ class Pupil(models.Model):
         return mask_id_number(self.id_number)
 
 
+class GuardianQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Guardians of pupils the user administers or heads the class of; and oneself."""
+        s = scope_of(user)
+        q = Q(user_id=user.pk)
+        q |= Q(pupils__school__bureau_id__in=s.bureau_ids_for(Role.BUREAU_ADMIN))
+        q |= Q(pupils__school_id__in=s.admin_school_ids)
+        q |= Q(pupils__school_class_id__in=s.head_class_ids)
+        return self.filter(q).distinct()
+
+
 class Guardian(models.Model):
     """A pupil's guardian (家长). Linked to pupils through Guardianship."""
 
@@ -337,6 +376,10 @@ class Guardian(models.Model):
     name = models.CharField("姓名", max_length=50)
     phone = models.CharField("手机号", max_length=20)
     pupils = models.ManyToManyField(Pupil, through="Guardianship", related_name="guardians")
+
+    objects = GuardianQuerySet.as_manager()
+
+    ACCESS = {"view": {Role.BUREAU_ADMIN, Role.SCHOOL_ADMIN, Role.HEAD_TEACHER, Role.GUARDIAN}}
 
     class Meta:
         verbose_name = "家长"

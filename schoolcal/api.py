@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from api.schemas import READ_ERRORS, WRITE_ERRORS
@@ -82,4 +82,4 @@ def list_overrides(request, year: int | None = None):
              summary="录入日期调整（法定节假日、调休上班日、停课日）")
 def create_override(request, payload: OverrideIn):
     bureau = home_bureau(request.user)
-    return 201, services.save_override(actor=request.user, bureau=bureau, **payload.dict())
+    return Status(201, services.save_override(actor=request.user, bureau=bureau, **payload.dict()))

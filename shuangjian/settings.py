@@ -147,7 +147,7 @@ STORAGES = {
 }
 # Without collectstatic (development, tests) WhiteNoise serves straight from the app folders.
 WHITENOISE_USE_FINDERS = not env_bool("STATIC_MANIFEST", False)
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at")
 MEDIA_ROOT = DATA_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
