@@ -8,6 +8,7 @@ that combines the two; views and API endpoints never query these models unscoped
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 
 from core.masking import mask_id_number, mask_phone
 from org.roles import Role
@@ -424,9 +425,11 @@ class RoleAssignment(models.Model):
         verbose_name = "角色分配"
         verbose_name_plural = "角色分配"
         constraints = [
+            # NULL units count as equal, on SQLite too (nulls_distinct is PostgreSQL-only).
             models.UniqueConstraint(
-                fields=["user", "role", "bureau", "school", "grade", "institution"],
-                name="role_assignment_unique", nulls_distinct=False),
+                "user", "role", Coalesce("bureau", 0), Coalesce("school", 0),
+                Coalesce("grade", 0), Coalesce("institution", 0),
+                name="role_assignment_unique"),
             # Each role is scoped to exactly the kind of unit it belongs to.
             models.CheckConstraint(
                 name="role_has_its_unit",

@@ -149,3 +149,15 @@ def test_head_teacher_opens_a_guardian_login_only_for_own_class(cast, web_client
 def test_bureau_admin_of_another_district_cannot_see_accounts(cast, web_client):
     assert web_client(cast.bureau_admin_b).get(f"/org/accounts/{cast.teacher_a.pk}/").status_code \
         == 404
+
+
+def test_granting_the_same_role_twice_is_a_conflict_on_every_database(cast, api_client):
+    client = api_client(cast.bureau_admin)
+    body = {"role": "supervisor", "bureau": cast.district_a.pk}
+    first = client.post(f"/api/v1/users/{cast.teacher_a.pk}/roles", body,
+                        content_type="application/json")
+    again = client.post(f"/api/v1/users/{cast.teacher_a.pk}/roles", body,
+                        content_type="application/json")
+    assert first.status_code == 201
+    assert_error(again, 409, "conflict", "role")
+    assert RoleAssignment.objects.filter(user=cast.teacher_a, role="supervisor").count() == 1
