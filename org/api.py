@@ -7,7 +7,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from api.schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, errors
-from core.access import can, get_for, visible
+from core.access import can, get_for, require, visible
 from org import accounts, roster, services
 from org.models import Bureau, Guardian, Pupil, School, SchoolClass, Teacher, User
 
@@ -64,6 +64,7 @@ def get_school(request, school_id: int):
 
 @router.post("/schools", response={201: SchoolOut, **WRITE_ERRORS}, summary="新建学校")
 def create_school(request, payload: SchoolIn):
+    require(request.user, "create", School)
     data = payload.dict()
     bureau_id = data.pop("bureau") or request.user.scope.home_bureau_id
     bureau = get_for(request.user, Bureau, bureau_id)
@@ -145,9 +146,10 @@ def create_class(request, payload: ClassIn):
               summary="修改班级（班号、班主任）")
 def update_class(request, class_id: int, payload: ClassPatch):
     school_class = get_for(request.user, SchoolClass, class_id, "change")
-    teacher = _teacher_of(request, school_class.school, payload.head_teacher)
-    return services.update_class(actor=request.user, school_class=school_class,
-                                 head_teacher=teacher, number=payload.number)
+    changes = payload.dict(exclude_unset=True)
+    if "head_teacher" in changes:
+        changes["head_teacher"] = _teacher_of(request, school_class.school, payload.head_teacher)
+    return services.update_class(actor=request.user, school_class=school_class, **changes)
 
 
 # ---- teachers ------------------------------------------------------------------------------
@@ -324,7 +326,9 @@ def list_pupils(request, school_class: int | None = None, school: int | None = N
 
 @router.get("/pupils/{pupil_id}", response={200: PupilOut, **READ_ERRORS}, summary="学生详情")
 def get_pupil(request, pupil_id: int):
-    return _mark_phones(request, [get_for(request.user, Pupil, pupil_id, queryset=_pupils(request))])[0]
+    pupil = get_for(request.user, Pupil, pupil_id, queryset=Pupil.objects.prefetch_related(
+        Prefetch("guardians", queryset=Guardian.objects.order_by("pk"))))
+    return _mark_phones(request, [pupil])[0]
 
 
 class IdNumberOut(Schema):

@@ -107,8 +107,12 @@ def create_class(*, actor, school, grade, number, head_teacher=None):
     return _save(school_class, actor, "org.class.created", fields=fields)
 
 
+UNCHANGED = object()
+
+
 @transaction.atomic
-def update_class(*, actor, school_class, head_teacher=None, number=None):
+def update_class(*, actor, school_class, head_teacher=UNCHANGED, number=None):
+    """Change a class's number and/or head teacher (``head_teacher=None`` removes the post)."""
     require(actor, "change", school_class)
     fields = ["number", "head_teacher"]
     before = snapshot(school_class, fields)
@@ -116,8 +120,9 @@ def update_class(*, actor, school_class, head_teacher=None, number=None):
         if number < 1 or number > 50:
             raise RuleViolation("invalid", "班号应为 1–50。", "number")
         school_class.number = number
-    _check_head_teacher(school_class.school, head_teacher)
-    school_class.head_teacher = head_teacher
+    if head_teacher is not UNCHANGED:
+        _check_head_teacher(school_class.school, head_teacher)
+        school_class.head_teacher = head_teacher
     return _save(school_class, actor, "org.class.changed", before=before, fields=fields)
 
 

@@ -296,7 +296,7 @@ def roster_template(request):
     sheet = book.active
     sheet.title = "学生名册"
     sheet.append(roster.TEMPLATE_HEADER)
-    sheet.append(["张小明", "男", "110105201505060012", "G110105201505060012", 4, 2, "张伟",
+    sheet.append(["张小明", "男", "110105201505060011", "G110105201505060011", 4, 2, "张伟",
                   "13800138000", "父亲"])
     for cell in sheet["C"]:
         cell.number_format = "@"  # ID numbers as text, or Excel would round them

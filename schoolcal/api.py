@@ -6,12 +6,12 @@ from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from api.schemas import READ_ERRORS, WRITE_ERRORS
-from core.access import get_for, visible
+from core.access import get_for, require, visible
 from core.errors import RuleViolation
 from org.models import Bureau, School
 from schoolcal import services
 from schoolcal.calendar import SchoolCalendar
-from schoolcal.models import DayOverride
+from schoolcal.models import DayOverride, Term
 
 router = Router(tags=["校历"])
 
@@ -44,6 +44,7 @@ def home_bureau(user, bureau_id=None):
             summary="日期类型（上课日、休息日、法定节假日、调休、寒暑假）")
 @paginate(LimitOffsetPagination)
 def list_days(request, start: dt.date, end: dt.date, bureau: int | None = None):
+    require(request.user, "view", Term)
     if end < start or (end - start).days > 400:
         raise RuleViolation("invalid", "日期范围无效（结束不早于开始，且不超过400天）。", "end")
     calendar = SchoolCalendar(home_bureau(request.user, bureau))

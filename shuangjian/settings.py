@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
+    "api.middleware.ApiErrorMiddleware",
     "api.idempotency.IdempotencyMiddleware",
     # axes must be last: it answers locked-out logins itself.
     "axes.middleware.AxesMiddleware",
