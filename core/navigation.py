@@ -17,6 +17,7 @@ ENTRIES = [
     ("我的孩子", "org:my-children", {G}, "查看孩子的班级和学校信息"),
     ("培训机构", "org:institutions", {B, S, INS, IS, BANK}, "校外培训机构信息"),
     ("校历", "calendar:index", {B, S, INS, SA, GL, HT, ST}, "学期、寒暑假、法定节假日和调休"),
+    ("规则参数", "policy:index", {B, S, INS, SA}, "作业时长等政策参数：国家标准与本区从严设置"),
     ("账号与角色", "org:accounts", {B, SA}, "开通账号、分配角色、重置密码、停用账号"),
     ("审计日志", "audit:index", {B}, "谁在何时做了什么，包括查看学生敏感信息"),
     ("接口文档", "api-1:openapi-view", {B, S, INS, SA, IS, BANK}, "JSON 接口 /api/v1/ 的在线文档"),

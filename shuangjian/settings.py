@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "institutions",
     "audit",
     "api",
+    "policy",
+    "homework",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,8 @@ urlpatterns = [
     path("org/", include("org.urls")),
     path("calendar/", include("schoolcal.urls")),
     path("audit/", include("audit.urls")),
+    path("policy/", include("policy.urls")),
+    path("homework/", include("homework.urls")),
     path("api/v1/", api.urls),
 ]
 

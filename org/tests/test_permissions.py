@@ -231,6 +231,14 @@ MATRIX = [
     ("calendar:override-delete", pk("override"), "anonymous", LOGIN),  # POST only
 
     # ---- audit log -------------------------------------------------------------------------
+    ("policy:index", None, "anonymous", LOGIN),
+    ("policy:index", None, "bureau_admin", 200),
+    ("policy:index", None, "principal", 200),
+    ("policy:index", None, "guardian_p", 403),
+    ("policy:index", None, "institution_staff", 403),
+    ("homework:index", None, "anonymous", LOGIN),
+    ("homework:index", None, "teacher_a", 200),
+
     ("audit:index", None, "anonymous", LOGIN),
     ("audit:index", None, "bureau_admin", 200),
     ("audit:index", None, "principal", 403),
