@@ -205,8 +205,7 @@ def class_day_board(request, class_id: int, date: dt.date):
              summary="公示当日作业（超限时 422，规则编号 HW-2/HW-3/HW-4/HW-20）")
 def publish_day(request, class_id: int, date: dt.date):
     _, day = _day(request, class_id, date)
-    if not day.pk:
-        day = services.lock_day(day.school_class, date)
+    # An unsaved day (nothing filed yet) is fine: the service locks the row in its transaction.
     return services.publish_class_day(actor=request.user, class_day=day)
 
 

@@ -127,7 +127,8 @@ class Homework(models.Model):
         verbose_name = "作业"
         verbose_name_plural = "作业"
         indexes = [models.Index(fields=["school_class", "date"]),
-                   models.Index(fields=["teacher", "date"])]
+                   models.Index(fields=["teacher", "date"]),
+                   models.Index(fields=["date"])]
         constraints = [
             models.CheckConstraint(condition=Q(minutes__gte=1, minutes__lte=300),
                                    name="homework_minutes_1_300"),
@@ -171,6 +172,11 @@ class ClassDay(models.Model):
     total_minutes = models.PositiveIntegerField("全部作业（分钟）", default=0)
     item_count = models.PositiveIntegerField(default=0)
     written_subjects = models.JSONField("布置书面家庭作业的学科（学科→分钟）", default=dict)
+    # Minutes of all the day's items by kind, layer and place, kept like the totals so that
+    # monitoring reads one row per class-day instead of every item.
+    kind_minutes = models.JSONField(default=dict)
+    layer_minutes = models.JSONField(default=dict)
+    place_minutes = models.JSONField(default=dict)
     limit_minutes = models.PositiveIntegerField("上限（分钟）", default=0)
     limit_rule = models.CharField("上限依据", max_length=10, blank=True)
     over_limit = models.BooleanField("超过上限", default=False)
@@ -179,6 +185,9 @@ class ClassDay(models.Model):
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
     exception_reason = models.CharField("超限例外说明", max_length=300, blank=True)
+    exception_minutes = models.PositiveIntegerField(
+        "例外覆盖的分钟数", default=0,
+        help_text="登记例外时的计入分钟数；之后再增加作业，例外不再覆盖，须重新登记")
     exception_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
 
@@ -188,6 +197,7 @@ class ClassDay(models.Model):
         "view": STAFF_VIEW | {Role.GUARDIAN},
         "publish": {Role.HEAD_TEACHER, Role.SCHOOL_ADMIN},
         "except": {Role.SCHOOL_ADMIN},
+        "monitor": {Role.BUREAU_ADMIN, Role.INSPECTOR, Role.SCHOOL_ADMIN, Role.GRADE_LEADER},
     }
 
     class Meta:

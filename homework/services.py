@@ -101,7 +101,7 @@ def _check_item(data, school_class, pupils):
     if data["subject"] not in SUBJECT_NAMES:
         raise RuleViolation("invalid", f"学科取值无效：{data['subject']}。", "subject")
     minutes = data.get("minutes")
-    if not isinstance(minutes, int) or not 1 <= minutes <= 300:
+    if type(minutes) is not int or not 1 <= minutes <= 300:
         raise RuleViolation("invalid", "预计完成时间应为 1–300 分钟。", "minutes")
     if data["kind"] in FORBIDDEN_KINDS:
         raise RuleViolation("HW-8", "严禁布置重复性、惩罚性作业。", "kind")
@@ -164,21 +164,30 @@ def lock_day(school_class, date):
     return day
 
 
+def _add(minutes_by_key, key, minutes):
+    totals = dict(minutes_by_key or {})
+    totals[key] = totals.get(key, 0) + minutes
+    return {k: m for k, m in totals.items() if m > 0}
+
+
 def _apply(day, item, sign):
     """Add (sign=1) or remove (sign=-1) one item's minutes from the day's running totals."""
-    day.total_minutes += sign * item.minutes
+    minutes = sign * item.minutes
+    day.total_minutes += minutes
     day.item_count += sign
+    day.kind_minutes = _add(day.kind_minutes, item.kind, minutes)
+    day.layer_minutes = _add(day.layer_minutes, item.layer, minutes)
+    day.place_minutes = _add(day.place_minutes, item.place, minutes)
     if item.counts_toward_limit:
-        day.counted_minutes += sign * item.minutes
-        subjects = dict(day.written_subjects or {})
-        subjects[item.subject] = subjects.get(item.subject, 0) + sign * item.minutes
-        day.written_subjects = {s: m for s, m in subjects.items() if m > 0}
+        day.counted_minutes += minutes
+        day.written_subjects = _add(day.written_subjects, item.subject, minutes)
 
 
 def _save_day(day, ctx):
     _refresh_limit(day, ctx)
     day.save(update_fields=["counted_minutes", "total_minutes", "item_count", "written_subjects",
-                            "limit_minutes", "limit_rule", "over_limit"])
+                            "kind_minutes", "layer_minutes", "place_minutes", "limit_minutes",
+                            "limit_rule", "over_limit"])
 
 
 def _check_day_open(day):
@@ -288,7 +297,9 @@ def publish_class_day(*, actor, class_day):
     if day.published:
         return day
     _refresh_limit(day, Context.of(day.school_class))
-    if day.over_limit and not day.exception_reason:
+    # An exception covers the day as it was when it was recorded, not later additions.
+    excepted = bool(day.exception_reason) and day.counted_minutes <= day.exception_minutes
+    if day.over_limit and not excepted:
         rule = day.limit_rule if day.counted_minutes > day.limit_minutes else "HW-20"
         raise RuleViolation(rule, (
             f"当天计入上限的书面家庭作业 {day.counted_minutes} 分钟，上限 {day.limit_minutes} 分钟"
@@ -326,7 +337,8 @@ def record_exception(*, actor, class_day, reason):
     day = lock_day(class_day.school_class, class_day.date)
     old = day.exception_reason
     day.exception_reason, day.exception_by = reason[:300], actor
-    day.save(update_fields=["exception_reason", "exception_by"])
+    day.exception_minutes = day.counted_minutes
+    day.save(update_fields=["exception_reason", "exception_by", "exception_minutes"])
     log_action(day, "homework.day.exception", actor=actor,
                changes={"exception_reason": [old or None, day.exception_reason]})
     return day
@@ -378,7 +390,8 @@ def reopen_week(*, actor, review, reason):
     review = WeekReview.objects.select_for_update().get(pk=review.pk)
     if WeekReview.Status.REOPENED not in WeekReview.TRANSITIONS[review.status]:
         raise Conflict("只有已备案的周可以撤销备案。", "status", code="invalid_transition")
-    if not (reason or "").strip():
+    reason = (reason or "").strip()[:500]
+    if not reason:
         raise RuleViolation("required", "请填写撤销备案的原因。", "reason")
     review.status, review.comment, review.reviewer = WeekReview.Status.REOPENED, reason, actor
     review.version = F("version") + 1
@@ -410,15 +423,17 @@ def report_time(*, actor, pupil, date, minutes, difficulty=None, items=()):
     day = ClassDay.objects.filter(school_class_id=pupil.school_class_id, date=date).first()
     if day is None or not day.published:
         raise RuleViolation("invalid", "当天作业尚未公示，暂不能反馈用时。", "date")
-    if not isinstance(minutes, int) or not 0 <= minutes <= 600:
+    if type(minutes) is not int or not 0 <= minutes <= 600:
         raise RuleViolation("invalid", "实际用时应为 0–600 分钟。", "minutes")
     if difficulty is not None and difficulty not in range(1, 6):
         raise RuleViolation("invalid", "难度应为 1–5。", "difficulty")
     allowed = {h.pk: h for h in published_items_for(pupil, date)}
+    if len({h for h, _ in items}) != len(items):
+        raise RuleViolation("invalid", "同一项作业只能反馈一次用时。", "items")
     for homework_id, item_minutes in items:
         if homework_id not in allowed:
             raise RuleViolation("invalid", f"作业 {homework_id} 不属于当天已公示的作业。", "items")
-        if not 0 <= item_minutes <= 600:
+        if type(item_minutes) is not int or not 0 <= item_minutes <= 600:
             raise RuleViolation("invalid", "单项用时应为 0–600 分钟。", "items")
     report, _ = TimeReport.objects.update_or_create(
         pupil=pupil, date=date, defaults={
@@ -440,8 +455,13 @@ MIN_REPORTS = 3
 
 def drift_by_teacher(items_qs):
     """Per teacher, subject and class: items, reports, mean estimate, mean reported, ratio."""
-    rows = (ItemTime.objects.filter(homework__in=items_qs)
-            .values("homework__teacher__name", "homework__subject",
+    return drift_rows(ItemTime.objects.filter(homework__in=items_qs))
+
+
+def drift_rows(item_times):
+    """``drift_by_teacher`` over a queryset of reported item times."""
+    rows = (item_times
+            .values("homework__teacher_id", "homework__teacher__name", "homework__subject",
                     "homework__school_class_id")
             .annotate(reports=Count("pk"), estimated=Avg("homework__minutes"),
                       reported=Avg("minutes"), items=Count("homework", distinct=True))

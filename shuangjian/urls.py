@@ -15,6 +15,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("policy/", include("policy.urls")),
     path("homework/", include("homework.urls")),
+    path("monitoring/", include("homework.monitoring_urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -43,6 +43,43 @@ TEACHER_A = pk("teacher_a_profile")
 TEACHER_A_USER = pk("teacher_a")
 GUARDIAN_P = pk("guardian_p_profile")
 
+
+# ---- homework objects the rows need (filed through the services on first use) -------------
+HW_DAY = "2026-11-23"  # a Monday in the autumn term of matrix_cast
+
+
+def _homework_item(c):
+    """One maths item of teacher_a in A1-4-1 on HW_DAY."""
+    if not hasattr(c, "homework_item"):
+        from homework import services as homework_services
+
+        c.homework_item, _ = homework_services.file_homework(
+            actor=c.teacher_a, school_class=c.class_a1_4_1, date=dt.date.fromisoformat(HW_DAY),
+            subject="maths", title="口算练习", minutes=20)
+    return {"pk": c.homework_item.pk}
+
+
+def _approved_week(c):
+    """A1-4-1's week of HW_DAY, approved by the principal (so that it can be reopened)."""
+    from homework import services as homework_services
+
+    homework_services.review_week(actor=c.principal, school_class=c.class_a1_4_1,
+                                  week_start=dt.date.fromisoformat(HW_DAY), approve=True)
+    return {"class_pk": c.class_a1_4_1.pk, "week_start": HW_DAY}
+
+
+def a1_4_1(**extra):
+    return lambda c: {"class_pk": c.class_a1_4_1.pk, **extra}
+
+
+HW_BOARD = a1_4_1(date=HW_DAY)
+HW_BAD_DATE = a1_4_1(date="2026-02-30")
+HW_CLASS = a1_4_1()
+HW_WEEK = a1_4_1(week_start=HW_DAY)
+HW_ITEM = _homework_item
+HW_P = kw("pupil_pk", "pupil_p")
+HW_Q = kw("pupil_pk", "pupil_q")
+
 MATRIX = [
     # ---- home and web pages of org ---------------------------------------------------------
     ("home", None, "anonymous", LOGIN),
@@ -236,8 +273,90 @@ MATRIX = [
     ("policy:index", None, "principal", 200),
     ("policy:index", None, "guardian_p", 403),
     ("policy:index", None, "institution_staff", 403),
+    ("monitoring:homework", None, "anonymous", LOGIN),
+    ("monitoring:homework", None, "bureau_admin", 200),
+    ("monitoring:homework", None, "inspector", 200),
+    ("monitoring:homework", None, "principal", 200),
+    ("monitoring:homework", None, "teacher_a", 403),
+    ("monitoring:homework", None, "guardian_p", 403),
+    ("monitoring:homework", None, "institution_staff", 403),
+
     ("homework:index", None, "anonymous", LOGIN),
     ("homework:index", None, "teacher_a", 200),
+    ("homework:index", None, "head_teacher_a", 200),
+    ("homework:index", None, "principal", 200),
+    ("homework:index", None, "bureau_admin", 200),
+    ("homework:index", None, "guardian_p", 302),  # one child: straight to the child's page
+    ("homework:index", None, "guardian_nobody", 403),
+    ("homework:index", None, "institution_staff", 403),
+
+    ("homework:board", HW_BOARD, "anonymous", LOGIN),
+    ("homework:board", HW_BOARD, "teacher_a", 200),
+    ("homework:board", HW_BOARD, "head_teacher_a", 200),
+    ("homework:board", HW_BOARD, "principal", 200),
+    ("homework:board", HW_BOARD, "bureau_admin", 200),
+    ("homework:board", HW_BOARD, "inspector", 200),
+    ("homework:board", HW_BOARD, "teacher_b", 404),
+    ("homework:board", HW_BOARD, "bureau_admin_b", 404),
+    ("homework:board", HW_BOARD, "guardian_p", 404),
+    ("homework:board", HW_BAD_DATE, "teacher_a", 404),
+
+    ("homework:file", HW_BOARD, "anonymous", LOGIN),
+    ("homework:file", HW_BOARD, "teacher_a", 200),
+    ("homework:file", HW_BOARD, "head_teacher_a", 200),
+    ("homework:file", HW_BOARD, "principal", 403),
+    ("homework:file", HW_BOARD, "teacher_b", 404),
+    ("homework:file", HW_BOARD, "guardian_p", 404),
+
+    ("homework:calibration", HW_CLASS, "anonymous", LOGIN),
+    ("homework:calibration", HW_CLASS, "teacher_a", 200),
+    ("homework:calibration", HW_CLASS, "principal", 403),
+    ("homework:calibration", HW_CLASS, "teacher_b", 404),
+
+    ("homework:edit", HW_ITEM, "anonymous", LOGIN),
+    ("homework:edit", HW_ITEM, "teacher_a", 200),
+    ("homework:edit", HW_ITEM, "head_teacher_a", 200),
+    ("homework:edit", HW_ITEM, "principal", 200),
+    ("homework:edit", HW_ITEM, "bureau_admin", 403),
+    ("homework:edit", HW_ITEM, "teacher_b", 404),
+    ("homework:edit", HW_ITEM, "guardian_p", 404),  # not published: not visible to guardians
+
+    ("homework:withdraw", HW_ITEM, "anonymous", LOGIN),  # POST only
+    ("homework:publish", HW_BOARD, "anonymous", LOGIN),  # POST only
+    ("homework:unpublish", HW_BOARD, "anonymous", LOGIN),  # POST only
+    ("homework:exception", HW_BOARD, "anonymous", LOGIN),  # POST only
+
+    ("homework:weeks", None, "anonymous", LOGIN),
+    ("homework:weeks", None, "principal", 200),
+    ("homework:weeks", None, "teacher_a", 200),
+    ("homework:weeks", None, "bureau_admin", 200),
+    ("homework:weeks", None, "guardian_p", 403),
+    ("homework:weeks", None, "institution_staff", 403),
+
+    ("homework:week", HW_WEEK, "anonymous", LOGIN),
+    ("homework:week", HW_WEEK, "principal", 200),
+    ("homework:week", HW_WEEK, "head_teacher_a", 200),
+    ("homework:week", HW_WEEK, "teacher_b", 404),
+    ("homework:week", HW_WEEK, "guardian_p", 404),
+
+    ("homework:review", HW_WEEK, "anonymous", LOGIN),  # POST only
+    ("homework:reopen", HW_WEEK, "anonymous", LOGIN),  # POST only
+
+    ("homework:child", HW_P, "anonymous", LOGIN),
+    ("homework:child", HW_P, "guardian_p", 200),
+    ("homework:child", HW_Q, "guardian_p", 404),
+    ("homework:child", HW_P, "guardian_nobody", 404),
+    ("homework:child", HW_P, "teacher_a", 200),
+    ("homework:child", HW_P, "teacher_b", 404),
+    ("homework:child", HW_P, "institution_staff", 404),
+
+    ("homework:report", HW_P, "anonymous", LOGIN),  # POST only
+
+    ("homework:drift", None, "anonymous", LOGIN),
+    ("homework:drift", None, "teacher_a", 200),
+    ("homework:drift", None, "principal", 200),
+    ("homework:drift", None, "guardian_p", 403),
+    ("homework:drift", None, "bureau_admin", 403),
 
     ("audit:index", None, "anonymous", LOGIN),
     ("audit:index", None, "bureau_admin", 200),
@@ -305,15 +424,59 @@ POST_MATRIX = [
     ("calendar:override-delete", pk("override"), "bureau_admin", 302),
     ("calendar:override-delete", pk("override"), "principal", 403),
     ("calendar:override-delete", pk("override"), "bureau_admin_b", 404),
+
+    ("homework:file", HW_BOARD, "teacher_a", 302),
+    ("homework:file", HW_BOARD, "principal", 403),
+    ("homework:file", HW_BOARD, "teacher_b", 404),
+    ("homework:edit", HW_ITEM, "teacher_a", 302),
+    ("homework:edit", HW_ITEM, "teacher_b", 404),
+    ("homework:withdraw", HW_ITEM, "teacher_a", 302),
+    ("homework:withdraw", HW_ITEM, "head_teacher_a", 302),
+    ("homework:withdraw", HW_ITEM, "principal", 302),
+    ("homework:withdraw", HW_ITEM, "bureau_admin", 403),
+    ("homework:withdraw", HW_ITEM, "teacher_b", 404),
+    ("homework:withdraw", HW_ITEM, "guardian_p", 404),
+    ("homework:publish", HW_BOARD, "head_teacher_a", 302),
+    ("homework:publish", HW_BOARD, "principal", 302),
+    ("homework:publish", HW_BOARD, "teacher_a", 403),
+    ("homework:publish", HW_BOARD, "teacher_b", 404),
+    ("homework:publish", HW_BOARD, "guardian_p", 404),
+    ("homework:unpublish", HW_BOARD, "head_teacher_a", 302),
+    ("homework:unpublish", HW_BOARD, "teacher_a", 403),
+    ("homework:unpublish", HW_BOARD, "bureau_admin_b", 404),
+    ("homework:exception", HW_BOARD, "principal", 302),
+    ("homework:exception", HW_BOARD, "head_teacher_a", 403),
+    ("homework:exception", HW_BOARD, "teacher_b", 404),
+    ("homework:review", HW_WEEK, "principal", 302),
+    ("homework:review", HW_WEEK, "head_teacher_a", 403),
+    ("homework:review", HW_WEEK, "teacher_b", 404),
+    ("homework:reopen", _approved_week, "principal", 302),
+    ("homework:reopen", _approved_week, "teacher_a", 403),
+    ("homework:reopen", _approved_week, "teacher_b", 404),
+    ("homework:report", HW_P, "guardian_p", 200),  # the day is not published: form error
+    ("homework:report", HW_P, "teacher_a", 403),
+    ("homework:report", HW_P, "guardian_nobody", 404),
+    ("homework:report", HW_Q, "guardian_p", 404),
 ]
 
 # Query strings some endpoints need.
-QUERY = {"api-1:list_days": "?start=2026-10-01&end=2026-10-07"}
+QUERY = {"api-1:list_days": "?start=2026-10-01&end=2026-10-07",
+         "homework:calibration": "?subject=maths&minutes=30"}
 
 POST_DATA = {
     "calendar:override-save": {"date": "2027-05-06", "kind": "no_school", "note": "测试"},
     "org:account-active": {"active": "0"},
     "org:account-password": {"password": "another-strong-pass-2026"},
+    "homework:file": {"subject": "maths", "title": "口算练习", "kind": "written", "minutes": "20",
+                      "layer": "required", "place": "home", "parent_role": "none",
+                      "channel": "platform"},
+    "homework:edit": {"subject": "maths", "title": "口算练习（改）", "kind": "written",
+                      "minutes": "25", "layer": "required", "place": "home",
+                      "parent_role": "none", "channel": "platform", "date": HW_DAY},
+    "homework:exception": {"reason": "数学实践活动周，经教导处同意"},
+    "homework:review": {"decision": "approve"},
+    "homework:reopen": {"reason": "家长反映周四作业需调整"},
+    "homework:report": {"date": HW_DAY, "minutes": "30"},
 }
 
 
