@@ -24,6 +24,15 @@ class RuleViolation(Exception):
         return data
 
 
+class Forbidden(RuleViolation):
+    """The object is visible to the user but this action is not theirs to take (403)."""
+
+    status = 403
+
+    def __init__(self, message, field=None):
+        super().__init__("forbidden", message, field)
+
+
 class Conflict(RuleViolation):
     status = 409
 

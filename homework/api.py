@@ -22,7 +22,7 @@ class Warning(Schema):
 
 
 class ClassDayOut(Schema):
-    id: int
+    id: int = Field(0, description="0：当天尚无作业备案")
     school_class: int = Field(..., alias="school_class_id")
     date: dt.date
     written_minutes: int = Field(..., alias="counted_minutes",
@@ -34,6 +34,10 @@ class ClassDayOut(Schema):
     over_limit: bool
     published: bool
     exception_reason: str
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.pk or 0
 
 
 class HomeworkIn(Schema):
@@ -148,7 +152,7 @@ def list_homework(request, school_class: int | None = None, date: dt.date | None
     return qs
 
 
-@router.patch("/homework/{homework_id}", response={200: FiledOut, **WRITE_ERRORS},
+@router.patch("/homework/{int:homework_id}", response={200: FiledOut, **WRITE_ERRORS},
               summary="修改作业")
 def update_homework(request, homework_id: int, payload: HomeworkPatch):
     item = get_for(request.user, Homework, homework_id, "change",
@@ -162,7 +166,7 @@ def update_homework(request, homework_id: int, payload: HomeworkPatch):
     return _filed(item, warnings)
 
 
-@router.delete("/homework/{homework_id}", response={204: None, **WRITE_ERRORS},
+@router.delete("/homework/{int:homework_id}", response={204: None, **WRITE_ERRORS},
                summary="撤回作业")
 def withdraw_homework(request, homework_id: int):
     item = get_for(request.user, Homework, homework_id, "change",
@@ -183,10 +187,9 @@ def _day(request, class_id, date):
     day = ClassDay.objects.filter(school_class=school_class, date=date).first()
     if day is None:  # a day nobody filed for yet: an empty, unsaved board
         day = ClassDay(school_class=school_class, date=date)
-        ctx = services.Context.of(school_class)
-        day.limit_minutes, day.limit_rule = services.limit_for(school_class, date, ctx)
-        day.id = 0
     day.school_class = school_class
+    if not day.published:  # the limit in force now (the district may have tightened it)
+        services.refresh_limit(day, services.Context.of(school_class))
     return school_class, day
 
 

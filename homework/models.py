@@ -84,8 +84,11 @@ class HomeworkQuerySet(models.QuerySet):
         staff = class_scope_q(user)
         # Guardians see published items of their own children's classes (personalised items
         # are narrowed to the child where they are listed).
-        family = Q(school_class__pupils__pk__in=s.pupil_ids, class_day__published=True)
-        return self.filter(staff | family).distinct() if s.pupil_ids else self.filter(staff)
+        if not s.pupil_ids:
+            return self.filter(staff)
+        family = Q(school_class__pupils__pk__in=s.pupil_ids, class_day__published=True) & (
+            ~Q(layer=Layer.PERSONALISED) | Q(pupils__pk__in=s.pupil_ids))
+        return self.filter(staff | family).distinct()
 
 
 class Homework(models.Model):

@@ -14,13 +14,14 @@ from django.utils import timezone
 
 from audit.actions import created, diff, log_action, snapshot
 from core.access import require
-from core.errors import Conflict, RuleViolation
+from core.errors import Conflict, Forbidden, RuleViolation
 from homework.models import (
     FORBIDDEN_KINDS,
     Channel,
     ClassDay,
     Homework,
     ItemTime,
+    Kind,
     Layer,
     ParentRole,
     Place,
@@ -71,7 +72,8 @@ def subject_limit(school_class, ctx):
                       else "hw.max_written_subjects.primary"]
 
 
-def _refresh_limit(day, ctx):
+def refresh_limit(day, ctx):
+    """Recompute the day's limit from today's policy and calendar (in memory; saved by callers)."""
     day.limit_minutes, day.limit_rule = limit_for(day.school_class, day.date, ctx)
     max_subjects = subject_limit(day.school_class, ctx)
     day.over_limit = (day.counted_minutes > day.limit_minutes
@@ -103,6 +105,10 @@ def _check_item(data, school_class, pupils):
     minutes = data.get("minutes")
     if type(minutes) is not int or not 1 <= minutes <= 300:
         raise RuleViolation("invalid", "预计完成时间应为 1–300 分钟。", "minutes")
+    for field, choices in (("kind", Kind), ("layer", Layer), ("place", Place),
+                           ("parent_role", ParentRole), ("channel", Channel)):
+        if data[field] not in choices.values:
+            raise RuleViolation("invalid", f"取值无效：{data[field]}。", field)
     if data["kind"] in FORBIDDEN_KINDS:
         raise RuleViolation("HW-8", "严禁布置重复性、惩罚性作业。", "kind")
     if data["parent_role"] != ParentRole.NONE:
@@ -133,8 +139,8 @@ def _check_teacher(actor, school_class, subject):
     teaches = scope.teacher_id and TeachingAssignment.objects.filter(
         teacher_id=scope.teacher_id, school_class=school_class, subject=subject).exists()
     if not teaches:
-        raise RuleViolation("forbidden", f"您不担任该班{SUBJECT_NAMES.get(subject, subject)}"
-                            "的教学，不能为其布置作业。", "subject")
+        raise Forbidden(f"您不担任该班{SUBJECT_NAMES.get(subject, subject)}的教学，不能为其布置作业。",
+                        "subject")
 
 
 def _check_week_open(school_class, date):
@@ -184,7 +190,7 @@ def _apply(day, item, sign):
 
 
 def _save_day(day, ctx):
-    _refresh_limit(day, ctx)
+    refresh_limit(day, ctx)
     day.save(update_fields=["counted_minutes", "total_minutes", "item_count", "written_subjects",
                             "kind_minutes", "layer_minutes", "place_minutes", "limit_minutes",
                             "limit_rule", "over_limit"])
@@ -257,6 +263,12 @@ def update_homework(*, actor, homework, pupils=None, ctx=None, **data):
     days = {d: lock_day(school_class, d) for d in dates}  # sorted dates: a fixed lock order
     for day in days.values():
         _check_day_open(day)
+    # Re-read the item under the day lock: a concurrent change or withdrawal must not be
+    # subtracted twice (lock, then check; never check-then-act on the totals).
+    current = Homework.objects.filter(pk=homework.pk, class_day=days[homework.date],
+                                      updated_at=homework.updated_at).first()
+    if current is None:
+        raise Conflict("该作业刚被他人修改或撤回，请刷新后重试。", code="stale")
     old_day, new_day = days[homework.date], days[merged["date"]]
     _apply(old_day, homework, -1)
     for field, value in merged.items():
@@ -281,6 +293,9 @@ def withdraw_homework(*, actor, homework, ctx=None):
     _check_week_open(school_class, homework.date)
     day = lock_day(school_class, homework.date)
     _check_day_open(day)
+    homework = Homework.objects.filter(pk=homework.pk, class_day=day).first()
+    if homework is None:  # withdrawn or moved by a concurrent request
+        raise Conflict("该作业已被撤回或修改，请刷新后重试。", code="stale")
     _apply(day, homework, -1)
     log_action(homework, "homework.withdrawn", actor=actor, kind="delete",
                changes={"title": [homework.title, None], "minutes": [homework.minutes, None]})
@@ -296,7 +311,7 @@ def publish_class_day(*, actor, class_day):
     day = lock_day(class_day.school_class, class_day.date)
     if day.published:
         return day
-    _refresh_limit(day, Context.of(day.school_class))
+    refresh_limit(day, Context.of(day.school_class))
     # An exception covers the day as it was when it was recorded, not later additions.
     excepted = bool(day.exception_reason) and day.counted_minutes <= day.exception_minutes
     if day.over_limit and not excepted:
@@ -358,12 +373,12 @@ def week_snapshot(school_class, monday):
 @transaction.atomic
 def review_week(*, actor, school_class, week_start, approve, comment=""):
     """The academic office approves (files) or returns a class's week, holidays included."""
-    if week_start.weekday() != 0:
-        raise RuleViolation("invalid", "周起始日期必须是周一。", "week_start")
     review = (WeekReview.objects.select_for_update()
               .filter(school_class=school_class, week_start=week_start).first())
     probe = review or WeekReview(school_class=school_class, week_start=week_start)
     require(actor, "review", probe)
+    if week_start.weekday() != 0:
+        raise RuleViolation("invalid", "周起始日期必须是周一。", "week_start")
     target = WeekReview.Status.APPROVED if approve else WeekReview.Status.RETURNED
     current = review.status if review else None
     if target not in WeekReview.TRANSITIONS[current]:
@@ -419,7 +434,7 @@ def published_items_for(pupil, date):
 def report_time(*, actor, pupil, date, minutes, difficulty=None, items=()):
     """A guardian reports the real time their child spent on a published day."""
     if pupil.pk not in actor.scope.pupil_ids:
-        raise RuleViolation("forbidden", "只能为自己的孩子反馈作业用时。", "pupil")
+        raise Forbidden("只能为自己的孩子反馈作业用时。", "pupil")
     day = ClassDay.objects.filter(school_class_id=pupil.school_class_id, date=date).first()
     if day is None or not day.published:
         raise RuleViolation("invalid", "当天作业尚未公示，暂不能反馈用时。", "date")

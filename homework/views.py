@@ -237,10 +237,11 @@ def _breakdown(items, field, choices):
 def _board_context(user, school_class, date):
     ctx = services.Context.of(school_class)
     day = visible(user, ClassDay).filter(school_class=school_class, date=date).first()
-    if day is None:  # nobody filed for that day yet: an empty, unsaved day with its limit
+    if day is None:  # nobody filed for that day yet: an empty, unsaved day
         day = ClassDay(school_class=school_class, date=date)
-        day.limit_minutes, day.limit_rule = services.limit_for(school_class, date, ctx)
     day.school_class = school_class
+    if not day.published:  # the limit in force now (the district may have tightened it)
+        services.refresh_limit(day, ctx)
     review = visible(user, WeekReview).filter(school_class=school_class,
                                               week_start=_monday(date)).first()
     week_filed = review is not None and review.status == WeekReview.Status.APPROVED
