@@ -3,9 +3,11 @@
 from api.main import api
 from api.routes import router as auth_router
 from audit.api import router as audit_router
+from exams.api import router as exams_router
 from homework.api import router as homework_router
 from org.api import router as org_router
 from policy.api import router as policy_router
+from resources.api import router as resources_router
 from schoolcal.api import router as calendar_router
 
 api.add_router("", auth_router)
@@ -14,5 +16,7 @@ api.add_router("/calendar", calendar_router)
 api.add_router("/audit", audit_router)
 api.add_router("", homework_router)
 api.add_router("/policy", policy_router)
+api.add_router("/exams", exams_router)
+api.add_router("/resources", resources_router)
 
 __all__ = ["api"]

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "api",
     "policy",
     "homework",
+    "exams",
+    "resources",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,8 @@ urlpatterns = [
     path("policy/", include("policy.urls")),
     path("homework/", include("homework.urls")),
     path("monitoring/", include("homework.monitoring_urls")),
+    path("exams/", include("exams.urls")),
+    path("resources/", include("resources.urls")),
     path("api/v1/", api.urls),
 ]
 
