@@ -29,6 +29,7 @@ CODES = {
     "homework.week.returned": "周作业退回修改",
     "homework.week.reopened": "撤销周作业备案",
     "homework.time.reported": "家长反馈作业用时",
+    "homework.sample.drawn": "抽取作业负担调查样本",
     "org.account.opened": "开通登录账号",
     "org.account.password_reset": "重置密码",
     "org.account.activated": "启用账号",

@@ -10,7 +10,7 @@ from api.schemas import READ_ERRORS, WRITE_ERRORS
 from core.access import get_for, require, visible
 from core.errors import RuleViolation
 from homework import services
-from homework.models import ClassDay, Homework, Kind, Layer, WeekReview
+from homework.models import ClassDay, Homework, Kind, Layer, SurveySample, WeekReview
 from org.models import Pupil, SchoolClass
 
 router = Router(tags=["作业管理"])
@@ -343,3 +343,66 @@ def calibration(request, school_class: int, subject: str, minutes: int):
     result = services.calibrated_minutes(teacher_id=request.user.scope.teacher_id,
                                          school_class=target, subject=subject, estimate=minutes)
     return result or {"minutes": None, "ratio": None, "reports": 0, "basis": None}
+
+
+class SampleIn(Schema):
+    size: int = Field(..., description="抽样人数（1–60）")
+    seed: int | None = Field(None, description="随机种子；不填则由系统生成并记录")
+
+
+class SampleOut(Schema):
+    id: int
+    school_class: int = Field(..., alias="school_class_id")
+    week_start: dt.date
+    seed: int
+    size: int
+    algorithm: str = services.SAMPLE_ALGORITHM
+    pupils: list[int]
+    report: dict | None = None
+
+    @staticmethod
+    def resolve_pupils(obj):
+        return sorted(p.pk for p in obj.pupils.all())
+
+
+class VerifyOut(Schema):
+    matches: bool
+    pupils: list[int]
+
+
+def _sample(request, class_id, week_start):
+    school_class = get_for(request.user, SchoolClass, class_id)
+    sample = SurveySample.objects.visible_to(request.user).filter(
+        school_class=school_class, week_start=week_start).first()
+    if sample is None:
+        raise Http404
+    return sample
+
+
+@router.post("/classes/{class_id}/weeks/{week_start}/sample",
+             response={201: SampleOut, **WRITE_ERRORS},
+             summary="抽取本周作业负担调查样本（记录随机种子，可复核）")
+def draw_sample(request, class_id: int, week_start: dt.date, payload: SampleIn):
+    school_class = get_for(request.user, SchoolClass, class_id,
+                           queryset=SchoolClass.objects.select_related("school"))
+    sample = services.draw_sample(actor=request.user, school_class=school_class,
+                                  week_start=week_start, size=payload.size, seed=payload.seed)
+    return Status(201, sample)
+
+
+@router.get("/classes/{class_id}/weeks/{week_start}/sample",
+            response={200: SampleOut, **READ_ERRORS}, summary="本周抽样及样本的家长反馈")
+def get_sample(request, class_id: int, week_start: dt.date):
+    require(request.user, "view", SurveySample)
+    sample = _sample(request, class_id, week_start)
+    sample.report = services.sample_report(sample)
+    return sample
+
+
+@router.get("/classes/{class_id}/weeks/{week_start}/sample/verify",
+            response={200: VerifyOut, **READ_ERRORS}, summary="按记录的名单和种子重新抽取并比对")
+def verify_sample(request, class_id: int, week_start: dt.date):
+    require(request.user, "view", SurveySample)
+    sample = _sample(request, class_id, week_start)
+    again = services.draw_from(sample.pupil_ids_drawn_from, sample.seed, sample.size)
+    return {"matches": again == sorted(p.pk for p in sample.pupils.all()), "pupils": again}

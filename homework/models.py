@@ -319,3 +319,43 @@ class ItemTime(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "homework"],
                                                name="item_time_unique")]
+
+
+class SurveySample(models.Model):
+    """A reproducible random sample of a class's pupils for a week's burden survey (HW-17).
+
+    The seed is recorded, so anyone can redraw the sample from the class roster of that moment
+    (``pupil_ids_drawn_from``) and get the same pupils.
+    """
+
+    school_class = models.ForeignKey("org.SchoolClass", on_delete=models.PROTECT,
+                                     related_name="survey_samples")
+    week_start = models.DateField("周一日期")
+    seed = models.BigIntegerField("随机种子")
+    size = models.PositiveSmallIntegerField("抽样人数")
+    pupil_ids_drawn_from = models.JSONField("抽样时的学生名单（编号）", default=list)
+    pupils = models.ManyToManyField("org.Pupil", related_name="survey_samples")
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    drawn_at = models.DateTimeField(auto_now_add=True)
+
+    class QuerySet(models.QuerySet):
+        def visible_to(self, user):
+            return self.filter(class_scope_q(user))
+
+    objects = QuerySet.as_manager()
+
+    ACCESS = {"view": STAFF_VIEW, "draw": {Role.SCHOOL_ADMIN, Role.BUREAU_ADMIN}}
+
+    class Meta:
+        verbose_name = "作业负担抽样"
+        verbose_name_plural = "作业负担抽样"
+        constraints = [models.UniqueConstraint(fields=["school_class", "week_start"],
+                                               name="survey_sample_unique")]
+
+    def permits(self, scope, action):
+        if action == "draw":
+            school = self.school_class.school
+            return (school.pk in scope.admin_school_ids
+                    or school.bureau_id in scope.bureau_ids_for(Role.BUREAU_ADMIN))
+        return True

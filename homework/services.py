@@ -6,6 +6,8 @@ when two days are touched they are locked in primary-key order.
 """
 
 import datetime as dt
+import random
+import secrets
 import statistics
 
 from django.db import IntegrityError, transaction
@@ -25,6 +27,7 @@ from homework.models import (
     Layer,
     ParentRole,
     Place,
+    SurveySample,
     TimeReport,
     WeekReview,
     WeekReviewEvent,
@@ -526,3 +529,55 @@ def day_drift(class_days_qs):
                                                 estimated=Avg("estimated_minutes"),
                                                 total=Sum("minutes")))
 
+
+
+# ---- sampling for the burden survey (HW-17) ------------------------------------------------
+
+SAMPLE_ALGORITHM = "random.Random(seed).sample(sorted pupil ids, size)"
+
+
+def draw_from(pupil_ids, seed, size):
+    """The sampled pupil ids: reproducible from the recorded roster, seed and size."""
+    return sorted(random.Random(seed).sample(sorted(pupil_ids), min(size, len(pupil_ids))))
+
+
+@transaction.atomic
+def draw_sample(*, actor, school_class, week_start, size, seed=None):
+    """Draw a week's sample of a class's pupils; their guardians are asked for real times."""
+    probe = SurveySample(school_class=school_class, week_start=week_start)
+    require(actor, "draw", probe)
+    if week_start.weekday() != 0:
+        raise RuleViolation("invalid", "周起始日期必须是周一。", "week_start")
+    if type(size) is not int or not 1 <= size <= 60:
+        raise RuleViolation("invalid", "抽样人数应为 1–60。", "size")
+    if SurveySample.objects.filter(school_class=school_class, week_start=week_start).exists():
+        raise Conflict("该班本周已抽样；抽样结果不可重抽。", "week_start", code="already_drawn")
+    roster = list(school_class.pupils.values_list("pk", flat=True))
+    if not roster:
+        raise RuleViolation("invalid", "该班没有学生。", "school_class")
+    seed = seed if seed is not None else secrets.randbits(48)
+    sample = SurveySample(school_class=school_class, week_start=week_start, seed=seed, size=size,
+                          pupil_ids_drawn_from=sorted(roster), drawn_by=actor)
+    try:
+        with transaction.atomic():
+            sample.save()
+    except IntegrityError:
+        raise Conflict("该班本周已抽样；抽样结果不可重抽。", "week_start",
+                       code="already_drawn") from None
+    sample.pupils.set(draw_from(roster, seed, size))
+    log_action(sample, "homework.sample.drawn", actor=actor, kind="create",
+               data={"seed": seed, "size": size, "algorithm": SAMPLE_ALGORITHM})
+    return sample
+
+
+def sample_report(sample):
+    """Reported times of the sampled pupils in that week against the class's estimates."""
+    week = (sample.week_start, sample.week_start + dt.timedelta(days=6))
+    reports = TimeReport.objects.filter(pupil__in=sample.pupils.all(), date__range=week)
+    totals = reports.aggregate(n=Count("pk"), reported=Avg("minutes"),
+                               estimated=Avg("estimated_minutes"))
+    sampled = sample.pupils.count()
+    responded = reports.values("pupil").distinct().count()
+    return {"sampled": sampled, "responded": responded, "reports": totals["n"],
+            "reported_avg": round(totals["reported"] or 0, 1),
+            "estimated_avg": round(totals["estimated"] or 0, 1)}
