@@ -11,8 +11,8 @@ import time
 
 from django.db import transaction
 
-from homework.models import COUNTED_LAYERS, ClassDay, Homework, Kind, Layer, Place
-from homework.services import Context, limit_for, subject_limit
+from homework.models import COUNTED_LAYERS, ClassDay, ClassWeek, Homework, Kind, Layer, Place
+from homework.services import Context, limit_for, rebuild_weeks_bulk, subject_limit
 from org.models import SchoolClass, TeachingAssignment
 
 TITLES = {"chinese": ["课文朗读与生字练习", "阅读理解练习", "小练笔"],
@@ -92,5 +92,9 @@ def generate_term(bureau, *, start, days, subjects=4, seed=1, chunk_days=5, out=
         if out:
             out(f"  {dates[min(first + chunk_days, len(dates)) - 1]}: {items_total} 项作业，"
                 f"用时 {time.monotonic() - started:.1f} 秒")
+    weeks = rebuild_weeks_bulk(ClassDay, ClassWeek, ClassDay.objects.filter(
+        school_class__school__bureau=bureau, date__range=(dates[0], dates[-1])))
+    if out:
+        out(f"  每周汇总：{weeks} 行，用时 {time.monotonic() - started:.1f} 秒")
     return {"classes": len(classes), "days": len(dates), "items": items_total,
             "seconds": round(time.monotonic() - started, 1)}

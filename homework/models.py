@@ -359,3 +359,28 @@ class SurveySample(models.Model):
             return (school.pk in scope.admin_school_ids
                     or school.bureau_id in scope.bureau_ids_for(Role.BUREAU_ADMIN))
         return True
+
+
+class ClassWeek(models.Model):
+    """A class's week summed from its class-days (rebuilt from them whenever one changes).
+
+    Monitoring reads these (one row per class and week) instead of seven class-day rows, so a
+    term of a whole district is 50,000 rows rather than 250,000.
+    """
+
+    school_class = models.ForeignKey("org.SchoolClass", on_delete=models.CASCADE,
+                                     related_name="class_weeks")
+    week_start = models.DateField("周一日期")
+    days = models.PositiveSmallIntegerField("有作业的天数", default=0)
+    over_days = models.PositiveSmallIntegerField("超限天数", default=0)
+    counted_minutes = models.PositiveIntegerField("计入上限的分钟（合计）", default=0)
+    total_minutes = models.PositiveIntegerField(default=0)
+    written_subjects = models.JSONField(default=dict)
+    kind_minutes = models.JSONField(default=dict)
+    layer_minutes = models.JSONField(default=dict)
+    place_minutes = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school_class", "week_start"],
+                                               name="class_week_unique")]
+        indexes = [models.Index(fields=["week_start"])]

@@ -7,11 +7,11 @@ homework items of the period, grouped in SQL; nothing loops over rows in Python.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, IntegerField, Q, Sum
+from django.db.models import IntegerField, Sum
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, TruncWeek
+from django.db.models.functions import Cast, Coalesce
 
-from homework.models import ClassDay, ItemTime, Kind, Layer, Place
+from homework.models import ClassWeek, ItemTime, Kind, Layer, Place
 from homework.services import drift_rows
 from org.models import GRADE_NAMES, SUBJECT_NAMES
 
@@ -20,6 +20,8 @@ REPEAT_THRESHOLD = 3  # over-limit days in the period that make a class "repeate
 
 @dataclass
 class Period:
+    """Whole weeks, Monday to Sunday: monitoring reads the weekly rollup (ClassWeek)."""
+
     start: dt.date
     end: dt.date
 
@@ -27,12 +29,18 @@ class Period:
     def parse(cls, start, end, today):
         try:
             end = dt.date.fromisoformat(end) if end else today
-            start = dt.date.fromisoformat(start) if start else end - dt.timedelta(days=27)
+            start = dt.date.fromisoformat(start) if start else end - dt.timedelta(days=21)
         except ValueError:
-            end, start = today, today - dt.timedelta(days=27)
+            end, start = today, today - dt.timedelta(days=21)
         if start > end:
             start, end = end, start
-        return cls(start, min(end, start + dt.timedelta(days=366)))
+        start -= dt.timedelta(days=start.weekday())
+        end += dt.timedelta(days=6 - end.weekday())
+        return cls(start, min(end, start + dt.timedelta(days=371)))
+
+    @property
+    def weeks(self):
+        return ((self.end - self.start).days + 1) // 7
 
 
 def _stage(grade, system):
@@ -40,13 +48,13 @@ def _stage(grade, system):
     return 1 if grade >= 7 or (grade == 6 and system == "5-4") else 0
 
 
-def _composition(days):
-    """Minutes by kind, layer, place and (counted) subject over the days: one SQL aggregate."""
+def _composition(rows):
+    """Minutes by kind, layer, place and (counted) subject over the rows: one SQL aggregate."""
     fields = {"kind_minutes": Kind.values, "layer_minutes": Layer.values,
               "place_minutes": Place.values, "written_subjects": list(SUBJECT_NAMES)}
     sums = {f"{field}__{key}": Coalesce(Sum(Cast(KeyTextTransform(key, field), IntegerField())), 0)
             for field, keys in fields.items() for key in keys}
-    row = days.aggregate(**sums)
+    row = rows.aggregate(**sums)
     return {field: {key: row[f"{field}__{key}"] for key in keys if row[f"{field}__{key}"]}
             for field, keys in fields.items()}
 
@@ -54,7 +62,7 @@ def _composition(days):
 def report(classes, period):
     """All monitoring figures for the classes (a scoped SchoolClass queryset) in the period.
 
-    Five queries whatever the district's size: the classes, the class-days grouped by class,
+    Five queries whatever the district's size: the classes, the class-weeks grouped by class,
     the composition sums, the weekly trend and the reported-time drift. Everything else is
     folded from those (at most one row per class).
     """
@@ -62,11 +70,10 @@ def report(classes, period):
                                "school__code", "school__system").order_by("school__code",
                                                                           "grade", "number"))
     ids = [c["pk"] for c in info]
-    days = ClassDay.objects.filter(school_class_id__in=ids, item_count__gt=0,
-                                   date__range=(period.start, period.end))
-    per_class = {r["school_class_id"]: r for r in days.values("school_class_id").annotate(
-        n=Count("pk"), counted=Sum("counted_minutes"),
-        over=Count("pk", filter=Q(over_limit=True)))}
+    weeks = ClassWeek.objects.filter(school_class_id__in=ids, days__gt=0,
+                                     week_start__range=(period.start, period.end))
+    per_class = {r["school_class_id"]: r for r in weeks.values("school_class_id").annotate(
+        n=Sum("days"), counted=Sum("counted_minutes"), over=Sum("over_days"))}
 
     class_days = sum(r["n"] for r in per_class.values())
     over_days = sum(r["over"] for r in per_class.values())
@@ -98,7 +105,7 @@ def report(classes, period):
     def mean(b):
         return round(b["counted"] / b["n"], 1) if b["n"] else 0
 
-    comp = _composition(days)
+    comp = _composition(weeks)
     kind_labels, layer_labels = dict(Kind.choices), dict(Layer.choices)
     place_minutes = comp["place_minutes"]
     all_minutes = sum(place_minutes.values())
@@ -106,12 +113,12 @@ def report(classes, period):
     layered = sum(m for k, m in comp["layer_minutes"].items() if k != Layer.REQUIRED)
 
     trend = [
-        {"week": row["week"].date().isoformat() if hasattr(row["week"], "date")
-         else str(row["week"]), "class_days": row["n"], "avg_minutes": round(row["avg"] or 0, 1),
+        {"week": row["week_start"].isoformat(), "class_days": row["n"],
+         "avg_minutes": round((row["counted"] or 0) / row["n"], 1) if row["n"] else 0,
          "within_share": round(1 - row["over"] / row["n"], 3) if row["n"] else None}
-        for row in days.annotate(week=TruncWeek("date")).values("week").annotate(
-            n=Count("pk"), avg=Avg("counted_minutes"),
-            over=Count("pk", filter=Q(over_limit=True))).order_by("week")]
+        for row in weeks.values("week_start").annotate(
+            n=Sum("days"), counted=Sum("counted_minutes"), over=Sum("over_days"))
+        .order_by("week_start")]
     drift = drift_rows(ItemTime.objects.filter(homework__school_class_id__in=ids,
                                                homework__date__range=(period.start, period.end)))
     repeated.sort(key=lambda r: -r["over_days"])

@@ -21,6 +21,7 @@ from homework.models import (
     FORBIDDEN_KINDS,
     Channel,
     ClassDay,
+    ClassWeek,
     Homework,
     ItemTime,
     Kind,
@@ -197,6 +198,39 @@ def _save_day(day, ctx):
     day.save(update_fields=["counted_minutes", "total_minutes", "item_count", "written_subjects",
                             "kind_minutes", "layer_minutes", "place_minutes", "limit_minutes",
                             "limit_rule", "over_limit"])
+    rebuild_week(day.school_class_id, day.date - dt.timedelta(days=day.date.weekday()))
+
+
+def _merge(dicts):
+    total = {}
+    for d in dicts:
+        for key, minutes in (d or {}).items():
+            total[key] = total.get(key, 0) + minutes
+    return total
+
+
+def rebuild_week(school_class_id, monday):
+    """Sum the class's seven class-days into its ClassWeek row (called under the day lock).
+
+    Rebuilding from the days rather than adding deltas means a week can never drift from its
+    days. The day rows are locked first (by the caller), the week row after: one lock order.
+    """
+    # Lock the week row before reading the days: a concurrent filing on another day of the
+    # week has then committed, and this read sees it (no lost update).
+    week, _ = ClassWeek.objects.get_or_create(school_class_id=school_class_id, week_start=monday)
+    week = ClassWeek.objects.select_for_update().get(pk=week.pk)
+    days = list(ClassDay.objects.filter(
+        school_class_id=school_class_id, date__gte=monday,
+        date__lt=monday + dt.timedelta(days=7), item_count__gt=0).values(
+        "counted_minutes", "total_minutes", "over_limit", "written_subjects", "kind_minutes",
+        "layer_minutes", "place_minutes"))
+    week.days = len(days)
+    week.over_days = sum(d["over_limit"] for d in days)
+    week.counted_minutes = sum(d["counted_minutes"] for d in days)
+    week.total_minutes = sum(d["total_minutes"] for d in days)
+    for field in ("written_subjects", "kind_minutes", "layer_minutes", "place_minutes"):
+        setattr(week, field, _merge(d[field] for d in days))
+    week.save()
 
 
 def _check_day_open(day):
@@ -325,6 +359,7 @@ def publish_class_day(*, actor, class_day):
     day.published, day.published_at, day.published_by = True, timezone.now(), actor
     day.save(update_fields=["published", "published_at", "published_by", "limit_minutes",
                             "limit_rule", "over_limit"])
+    rebuild_week(day.school_class_id, day.date - dt.timedelta(days=day.date.weekday()))
     log_action(day, "homework.day.published", actor=actor,
                changes={"published": ["False", "True"]},
                data={"counted_minutes": day.counted_minutes, "over_limit": day.over_limit})
@@ -581,3 +616,32 @@ def sample_report(sample):
     return {"sampled": sampled, "responded": responded, "reports": totals["n"],
             "reported_avg": round(totals["reported"] or 0, 1),
             "estimated_avg": round(totals["estimated"] or 0, 1)}
+
+
+def rebuild_weeks_bulk(class_day_model, class_week_model, days, batch=5000):
+    """Build ClassWeek rows from ClassDay rows in bulk (data migration, generator).
+
+    Takes the models as arguments so a migration can pass its historical models.
+    """
+    weeks, current = [], None
+    rows = days.filter(item_count__gt=0).order_by("school_class_id", "date").values(
+        "school_class_id", "date", "counted_minutes", "total_minutes", "over_limit",
+        "written_subjects", "kind_minutes", "layer_minutes", "place_minutes")
+    for d in rows.iterator(chunk_size=batch):
+        key = (d["school_class_id"], d["date"] - dt.timedelta(days=d["date"].weekday()))
+        if current is None or (current.school_class_id, current.week_start) != key:
+            current = class_week_model(school_class_id=key[0], week_start=key[1])
+            weeks.append(current)
+        current.days += 1
+        current.over_days += int(d["over_limit"])
+        current.counted_minutes += d["counted_minutes"]
+        current.total_minutes += d["total_minutes"]
+        for field in ("written_subjects", "kind_minutes", "layer_minutes", "place_minutes"):
+            setattr(current, field, _merge([getattr(current, field), d[field]]))
+    class_week_model.objects.bulk_create(weeks, batch_size=batch, update_conflicts=True,
+                                         unique_fields=["school_class", "week_start"],
+                                         update_fields=["days", "over_days", "counted_minutes",
+                                                        "total_minutes", "written_subjects",
+                                                        "kind_minutes", "layer_minutes",
+                                                        "place_minutes"])
+    return len(weeks)

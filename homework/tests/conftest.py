@@ -174,3 +174,26 @@ def assert_totals_match_items(school_class):
         assert day.over_limit == (day.counted_minutes > day.limit_minutes), (date, day.__dict__)
         # every item hangs on the class-day of its own date
         assert not Homework.objects.filter(class_day=day).exclude(date=date).exists(), date
+    assert_weeks_match_days(school_class)
+
+
+def assert_weeks_match_days(school_class):
+    """Every ClassWeek holds exactly the sum of its class-days (the monitoring rollup)."""
+    from homework.models import ClassWeek
+
+    want = {}
+    for day in ClassDay.objects.filter(school_class=school_class, item_count__gt=0):
+        monday = day.date - dt.timedelta(days=day.date.weekday())
+        w = want.setdefault(monday, {"days": 0, "over_days": 0, "counted_minutes": 0,
+                                     "total_minutes": 0, "kind_minutes": {}})
+        w["days"] += 1
+        w["over_days"] += int(day.over_limit)
+        w["counted_minutes"] += day.counted_minutes
+        w["total_minutes"] += day.total_minutes
+        for kind, minutes in day.kind_minutes.items():
+            w["kind_minutes"][kind] = w["kind_minutes"].get(kind, 0) + minutes
+    got = {w.week_start: {"days": w.days, "over_days": w.over_days,
+                          "counted_minutes": w.counted_minutes, "total_minutes": w.total_minutes,
+                          "kind_minutes": w.kind_minutes}
+           for w in ClassWeek.objects.filter(school_class=school_class, days__gt=0)}
+    assert got == want, (got, want)
