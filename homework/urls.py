@@ -1,6 +1,6 @@
 from django.urls import path
 
-from homework import views
+from homework import sample_views, views
 
 # Dates are ISO dates (2026-11-23); the views answer 404 to anything else.
 app_name = "homework"
@@ -18,6 +18,7 @@ urlpatterns = [
     path("weeks/<int:class_pk>/<str:week_start>/", views.week, name="week"),
     path("weeks/<int:class_pk>/<str:week_start>/review/", views.review, name="review"),
     path("weeks/<int:class_pk>/<str:week_start>/reopen/", views.reopen, name="reopen"),
+    path("weeks/<int:class_pk>/<str:week_start>/sample/", sample_views.sample, name="sample"),
     path("children/<int:pupil_pk>/", views.child, name="child"),
     path("children/<int:pupil_pk>/report/", views.report, name="report"),
     path("drift/", views.drift, name="drift"),

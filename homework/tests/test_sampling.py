@@ -78,3 +78,15 @@ def test_sample_report_counts_the_sampled_guardians_reports(cast, api_client):
     report = client.get(_url(cast)).json()["report"]
     assert report == {"sampled": 2, "responded": 1, "reports": 1, "reported_avg": 45.0,
                       "estimated_avg": 30.0}
+
+
+def test_academic_office_draws_through_the_week_page(cast, web_client):
+    client = web_client(cast.principal)
+    url = f"/homework/weeks/{cast.class_a1_4_1.pk}/{MONDAY}/sample/"
+    assert "随机抽取本周样本" in client.get(url).content.decode()
+    page = client.post(url, {"size": "1"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "已于" in page and "随机种子" in page
+    assert cast.class_a1_4_1.survey_samples.get().pupils.count() == 1
+    # a head teacher sees the sample but cannot draw
+    head = web_client(cast.head_teacher_a).get(url).content.decode()
+    assert "随机抽取本周样本" not in head

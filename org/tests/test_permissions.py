@@ -333,6 +333,12 @@ MATRIX = [
     ("homework:weeks", None, "guardian_p", 403),
     ("homework:weeks", None, "institution_staff", 403),
 
+    ("homework:sample", HW_WEEK, "anonymous", LOGIN),
+    ("homework:sample", HW_WEEK, "principal", 200),
+    ("homework:sample", HW_WEEK, "head_teacher_a", 200),
+    ("homework:sample", HW_WEEK, "teacher_b", 404),
+    ("homework:sample", HW_WEEK, "guardian_p", 403),
+
     ("homework:week", HW_WEEK, "anonymous", LOGIN),
     ("homework:week", HW_WEEK, "principal", 200),
     ("homework:week", HW_WEEK, "head_teacher_a", 200),
