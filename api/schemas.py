@@ -29,5 +29,5 @@ def errors(*codes):
     return {code: ErrorOut for code in codes}
 
 
-READ_ERRORS = errors(401, 403, 404)
+READ_ERRORS = errors(401, 403, 404, 422)  # 422: a bad query parameter or limit/offset
 WRITE_ERRORS = errors(400, 401, 403, 404, 409, 422)

@@ -36,6 +36,16 @@ CODES = {
     "org.account.deactivated": "停用账号",
     "org.role.granted": "分配角色",
     "org.role.revoked": "撤销角色",
+    "exams.filed": "考试备案",
+    "exams.changed": "修改考试备案",
+    "exams.withdrawn": "撤回考试备案",
+    "exams.results.recorded": "录入考试等级",
+    "resources.item.created": "新建作业资源",
+    "resources.item.changed": "修改作业资源",
+    "resources.item.deleted": "删除作业资源",
+    "resources.item.rated": "为作业资源评分",
+    "resources.item.selected": "评选优秀作业设计",
+    "resources.item.used": "从资源库选用布置作业",
 }
 
 

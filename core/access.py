@@ -54,6 +54,8 @@ def get_for(user, model, pk, action="view", queryset=None):
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
+    if not 0 < pk < 2**63:  # beyond any database's integer key: it cannot exist
+        raise Http404
     qs = queryset if queryset is not None else model.objects.all()
     obj = qs.visible_to(user).filter(pk=pk).first()
     # Outside the scope looks exactly like missing.

@@ -5,6 +5,7 @@ URLs are ISO dates (``2026-11-23``); anything else is a missing page.
 """
 
 import datetime as dt
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,6 +25,8 @@ from homework.forms import ITEM_FIELDS, HomeworkForm, TimeReportForm
 from homework.models import ClassDay, Homework, Kind, Layer, WeekReview
 from org.models import SUBJECT_NAMES, SUBJECTS, Pupil, SchoolClass, TeachingAssignment
 from org.roles import Role
+from resources import services as resource_services
+from resources.models import ResourceItem
 
 CLASSES = SchoolClass.objects.select_related("school__bureau__parent")  # Policy walks the bureau chain
 WEEK = dt.timedelta(days=7)
@@ -123,11 +126,13 @@ def _subjects(user, school_class, current=None):
     return codes
 
 
-def _item_form(request, school_class, subjects, item=None):
+def _item_form(request, school_class, subjects, item=None, resource=None):
     initial = None
     if item is not None:
         initial = {f: getattr(item, f) for f in ITEM_FIELDS}
         initial.update(date=item.date, pupils=list(item.pupils.all()))
+    elif resource is not None:  # picked from the homework library (?resource=<id>)
+        initial = resource.homework_initial(subjects)
     return HomeworkForm(
         request.POST or None, initial=initial, subjects=subjects, with_date=item is not None,
         pupils=visible(request.user, Pupil).filter(school_class=school_class).order_by("name"),
@@ -147,10 +152,11 @@ def _calibration(user, school_class, subject, minutes):
                                        estimate=minutes)
 
 
-def _form_page(request, form, school_class, date, title, item=None):
+def _form_page(request, form, school_class, date, title, item=None, resource=None):
     subject, minutes = form["subject"].value(), form["minutes"].value()
     return render(request, "homework/item_form.html", {
         "form": form, "school_class": school_class, "date": date, "title": title, "item": item,
+        "resource": resource,
         "estimate": minutes, "calibration": _calibration(request.user, school_class, subject,
                                                          minutes)})
 
@@ -163,19 +169,24 @@ def file_homework(request, class_pk, date):
     subjects = _subjects(request.user, school_class)
     if not subjects:
         raise PermissionDenied("您不担任该班的教学，不能为其布置作业。")
-    form = _item_form(request, school_class, subjects)
+    resource = None
+    if request.GET.get("resource"):  # a library item: pre-fills the form, its use is counted
+        resource = get_for(request.user, ResourceItem, request.GET["resource"])
+    form = _item_form(request, school_class, subjects, resource=resource)
     if request.method == "POST" and form.is_valid():
         data, pupils = form.service_data()
+        filing = (partial(resource_services.file_homework_from, resource=resource) if resource
+                  else services.file_homework)
         try:
-            item, warnings = services.file_homework(actor=request.user, school_class=school_class,
-                                                    date=date, pupils=pupils, **data)
+            item, warnings = filing(actor=request.user, school_class=school_class, date=date,
+                                    pupils=pupils, **data)
         except RuleViolation as e:
             add_to_form(form, e)
         else:
             messages.success(request, f"已布置“{item.title}”。")
             _warn(request, warnings)
             return redirect(_board_url(school_class.pk, date))
-    return _form_page(request, form, school_class, date, "布置作业")
+    return _form_page(request, form, school_class, date, "布置作业", resource=resource)
 
 
 @login_required
@@ -447,7 +458,9 @@ def _child_page(request, pupil, date, form=None):
     return render(request, "homework/child.html", {
         "pupil": pupil, "date": date, "day": day, "items": items, "composition": composition,
         "form": form, "report": report, "previous": date - DAY, "next": date + DAY,
-        "today": timezone.localdate()})
+        "today": timezone.localdate(),
+        # HW-17: the child is in this week's burden-survey sample: ask for every day's time.
+        "sampled": pupil.survey_samples.filter(week_start=_monday(date)).exists()})
 
 
 @login_required

@@ -203,8 +203,8 @@ class TeacherPatch(Schema):
 
 
 def _assignments(request, school, items):
-    classes = {c.pk: c for c in SchoolClass.objects.filter(
-        school=school, pk__in=[a.school_class for a in items])}
+    ids = [a.school_class for a in items if 0 < a.school_class < 2**63]
+    classes = {c.pk: c for c in SchoolClass.objects.filter(school=school, pk__in=ids)}
     missing = [a.school_class for a in items if a.school_class not in classes]
     if missing:
         from core.errors import RuleViolation

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from api.schemas import READ_ERRORS, WRITE_ERRORS
@@ -72,7 +72,7 @@ class OverrideOut(Schema):
 @router.get("/overrides", response={200: list[OverrideOut], **READ_ERRORS},
             summary="本局录入的日期调整")
 @paginate(LimitOffsetPagination)
-def list_overrides(request, year: int | None = None):
+def list_overrides(request, year: int | None = Query(None, ge=1900, le=2100)):
     qs = visible(request.user, DayOverride).order_by("date")
     if year:
         qs = qs.filter(date__year=year)

@@ -90,3 +90,14 @@ def test_academic_office_draws_through_the_week_page(cast, web_client):
     # a head teacher sees the sample but cannot draw
     head = web_client(cast.head_teacher_a).get(url).content.decode()
     assert "随机抽取本周样本" not in head
+
+
+def test_a_sampled_childs_guardian_is_asked_to_report(cast, api_client, web_client):
+    api_client(cast.principal).post(_url(cast), {"size": 2, "seed": 1},
+                                    content_type="application/json")
+    page = web_client(cast.guardian_p).get(
+        f"/homework/children/{cast.pupil_p.pk}/?date=2026-11-24").content.decode()
+    assert "作业负担抽样调查" in page
+    other_week = web_client(cast.guardian_p).get(
+        f"/homework/children/{cast.pupil_p.pk}/?date=2026-12-01").content.decode()
+    assert "作业负担抽样调查" not in other_week
