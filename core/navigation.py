@@ -17,6 +17,7 @@ ENTRIES = [
     ("我的孩子", "org:my-children", {G}, "查看孩子的班级和学校信息"),
     ("作业", "homework:index", {SA, GL, HT, ST}, "布置作业、班级作业统筹与公示、每周审核备案"),
     ("孩子的作业", "homework:index", {G}, "查看孩子当天已公示的作业，反馈实际用时"),
+    ("考试与测试", "exams:index", {SA, GL, HT, ST, G}, "考试备案与检查、等级评价；家长查看孩子的等级"),
     ("资源库", "resources:index", {SA, GL, HT, ST, B}, "优质作业资源库：检索、评分、评选优秀设计"),
     ("作业监测", "monitoring:homework", {B, INS, SA, GL}, "超限情况、平均时长、分层构成、漏报与估计偏差"),
     ("培训机构", "org:institutions", {B, S, INS, IS, BANK}, "校外培训机构信息"),
