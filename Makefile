@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: demo test install install-dev lint migrate bench-import bench-generate ci
+.PHONY: demo test install install-dev lint migrate bench-import bench-generate ci chromium e2e fuzz
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,9 +24,23 @@ demo: install
 	$(PY) manage.py load_demo
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-## Run the whole test suite (SQLite unless DATABASE_URL says otherwise)
+## Run the whole test suite (SQLite unless DATABASE_URL says otherwise). The browser tests in
+## e2e/ are skipped, with the reason, when Debian's Chromium is missing (see `make chromium`).
 test: install-dev
 	$(PY) -m pytest -q
+
+## Debian's Chromium (and CJK fonts for readable screenshots) for the browser tests: needs root;
+## does nothing when /usr/bin/chromium is there. Playwright never downloads a browser here.
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update && \
+	  apt-get install -y --no-install-recommends chromium fonts-noto-cjk)
+
+## Only the browser journeys (e2e/), or only the API fuzzing; both are part of `make test`
+e2e: install-dev
+	$(PY) -m pytest -q e2e
+
+fuzz: install-dev
+	$(PY) -m pytest -q api/tests/test_fuzz.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -128,6 +128,12 @@ def on_django_validation_error(request, exc):
     return error(request, 422, "invalid", "；".join(messages), None if field == "__all__" else field)
 
 
+@api.exception_handler(OverflowError)
+def on_overflow(request, exc):
+    # An id or number beyond what the database stores (SQLite raises before querying).
+    return error(request, 422, "invalid", "数值超出允许范围。")
+
+
 @api.exception_handler(Exception)
 def on_unexpected(request, exc):
     log.exception("unhandled API error")

@@ -1,5 +1,7 @@
 """Errors that Django answers before the API sees the request are JSON under /api/ too."""
 
+from urllib.parse import unquote
+
 from django.http import JsonResponse
 
 FALLBACK = {
@@ -11,11 +13,27 @@ FALLBACK = {
 }
 
 
+def _has_nul(request):
+    if "\x00" in unquote(request.META.get("QUERY_STRING", "")):
+        return True
+    if request.method in ("POST", "PUT", "PATCH") and request.content_type == "application/json":
+        try:
+            body = request.body
+        except Exception:  # too large: Django answers that itself
+            return False
+        return b"\\u0000" in body or b"\x00" in body
+    return False
+
+
 class ApiErrorMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith("/api/") and _has_nul(request):
+            # PostgreSQL cannot store NUL characters in text: refuse them up front.
+            return JsonResponse({"code": "invalid", "message": "请求中含有不允许的空字符（\\u0000）。",
+                                 "field": None}, status=422, json_dumps_params={"ensure_ascii": False})
         response = self.get_response(request)
         if (request.path.startswith("/api/") and response.status_code in FALLBACK
                 and not response.get("Content-Type", "").startswith("application/json")):

@@ -21,7 +21,8 @@ class TokenOut(Schema):
     token: str
 
 
-@router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, **errors(400, 422)},
+@router.post("/auth/token", auth=None,
+             response={200: TokenOut, 401: ErrorOut, 429: ErrorOut, **errors(400, 422)},
              summary="用户名和密码换取接口令牌")
 def issue_token(request, payload: TokenIn):
     user = authenticate(request, username=payload.username, password=payload.password)

@@ -3,8 +3,9 @@
 import datetime as dt
 
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from api.pagination import LimitOffsetPagination
 from api.schemas import READ_ERRORS
 from audit.models import Entry
 from core.access import visible

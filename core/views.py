@@ -83,3 +83,12 @@ def error_404(request, exception=None):
 def error_500(request):
     return render(request, "core/error.html", {"status": 500, "title": "服务器错误",
                   "message": "服务器内部错误，请稍后重试或联系管理员。"}, status=500)
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes lockout: the JSON error under /api/, the Chinese page elsewhere (429)."""
+    message = "登录失败次数过多，该账号在此设备上已被锁定 15 分钟，请稍后再试或联系管理员。"
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "locked_out", "message": message, "field": "username"},
+                            status=429, json_dumps_params={"ensure_ascii": False})
+    return render(request, "registration/locked_out.html", status=429)

@@ -4,8 +4,9 @@ from django.db.models import Prefetch
 from django.http import Http404
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from api.pagination import LimitOffsetPagination
 from api.schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, errors
 from core.access import can, get_for, require, visible
 from org import accounts, roster, services

@@ -128,6 +128,9 @@ def update_class(*, actor, school_class, head_teacher=UNCHANGED, number=None):
 
 def _clean_teacher(data):
     data["name"] = clean_name(data.get("name"))
+    if data.get("gender") not in ("", "M", "F", None):
+        raise RuleViolation("invalid", "性别应为 男 或 女。", "gender")
+    data["gender"] = data.get("gender") or ""
     if data.get("id_number"):
         data["id_number"] = clean_id_number(data["id_number"])
     data["phone"] = clean_phone(data.get("phone"), required=False)

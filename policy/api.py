@@ -1,8 +1,9 @@
 """API for rule parameters."""
 
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from api.pagination import LimitOffsetPagination
 from api.schemas import READ_ERRORS, WRITE_ERRORS
 from core.access import require
 from policy import services

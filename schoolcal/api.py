@@ -3,8 +3,9 @@
 import datetime as dt
 
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from api.pagination import LimitOffsetPagination
 from api.schemas import READ_ERRORS, WRITE_ERRORS
 from core.access import get_for, require, visible
 from core.errors import RuleViolation

@@ -207,3 +207,30 @@ def test_an_oversized_body_is_a_json_400_not_a_server_error(cast, api_client, se
         HTTP_IDEMPOTENCY_KEY="big-1")
     # Then the answer is the JSON error shape with 400
     assert_error(response, 400, "bad_request")
+
+
+def test_huge_offsets_and_ids_are_422_not_server_errors(cast, api_client):
+    client = api_client(cast.bureau_admin)
+    assert_error(client.get("/api/v1/pupils?offset=9017037537616197793368506368"), 422, "invalid")
+    response = client.get("/api/v1/pupils?school_class=99999999999999999999")
+    assert response.status_code in (200, 422), response.content
+    if response.status_code == 200:
+        assert response.json()["count"] == 0
+
+
+def test_nul_characters_are_refused_before_they_reach_the_database(cast, api_client):
+    client = api_client(cast.bureau_admin)
+    assert_error(client.get("/api/v1/audit/entries?object_type=a%00b"), 422, "invalid")
+    response = client.post("/api/v1/schools", '{"name": "a\\u0000b", "code": "X1", "stage": "primary"}',
+                           content_type="application/json")
+    assert_error(response, 422, "invalid")
+    assert not School.objects.filter(code="X1").exists()
+
+
+def test_teacher_gender_is_validated(cast, api_client):
+    response = api_client(cast.bureau_admin).patch(
+        f"/api/v1/teachers/{cast.teacher_a_profile.pk}", {"gender": "XYZ"},
+        content_type="application/json")
+    assert_error(response, 422, "invalid", "gender")
+    cast.teacher_a_profile.refresh_from_db()
+    assert cast.teacher_a_profile.gender in ("", "M", "F")
