@@ -20,9 +20,11 @@ assignments, institutions and the login links of teachers and guardians have no 
 created directly.
 """
 
+import threading
 import types
 
 import pytest
+from django.db import connections
 from django.test import Client
 from stdnum.cn import ric
 
@@ -218,3 +220,32 @@ def assert_error(response, status, code, field=...):
 def pytest_configure(config):
     # WhiteNoise warns once per test client that STATIC_ROOT does not exist (no collectstatic).
     config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+
+
+def race(jobs):
+    """Run each ``(user, send)`` job in its own thread and client, released together.
+
+    For the PostgreSQL concurrency tests (``django_db(transaction=True)``).
+    """
+    tokens = [ApiToken.issue(user) for user, _ in jobs]
+    barrier = threading.Barrier(len(jobs))
+    responses = [None] * len(jobs)
+    errors = []
+
+    def worker(i):
+        try:
+            client = Client(HTTP_AUTHORIZATION=f"Bearer {tokens[i]}")
+            barrier.wait(timeout=10)
+            responses[i] = jobs[i][1](client)
+        except Exception as e:  # surfaced below; a thread must not die silently
+            errors.append(e)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(jobs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    return responses

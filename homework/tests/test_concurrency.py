@@ -2,13 +2,13 @@
 change or withdrawal is lost, and a day is never published with totals that disagree with its
 items (STYLE 3.6)."""
 
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
 from api.models import ApiToken
+from conftest import race
 from homework import services
 from homework.models import ClassDay, Homework
 from homework.tests.conftest import (
@@ -28,32 +28,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("pinned_today"),
 ]
-
-
-def race(jobs):
-    """Run each ``(user, send)`` job in its own thread and client, released together."""
-    tokens = [ApiToken.issue(user) for user, _ in jobs]
-    barrier = threading.Barrier(len(jobs))
-    responses = [None] * len(jobs)
-    errors = []
-
-    def worker(i):
-        try:
-            client = Client(HTTP_AUTHORIZATION=f"Bearer {tokens[i]}")
-            barrier.wait(timeout=10)
-            responses[i] = jobs[i][1](client)
-        except Exception as e:  # surfaced below; a thread must not die silently
-            errors.append(e)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(jobs))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not errors, errors
-    return responses
 
 
 def filing(school_class, **fields):

@@ -1,14 +1,12 @@
 """Racing ratings on PostgreSQL: the item's count and star total move by ``F()`` updates, so
 eight teachers rating at once are all counted, and a double click counts once (STYLE 3.6)."""
 
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Avg, Count, Sum
-from django.test import Client
 
-from api.models import ApiToken
+from conftest import race
 from homework.tests.conftest import teacher_login
 from org.models import SUBJECTS
 from resources import services
@@ -21,32 +19,6 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL concurrency"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def race(jobs):
-    """Run each ``(user, send)`` job in its own thread and client, released together."""
-    tokens = [ApiToken.issue(user) for user, _ in jobs]
-    barrier = threading.Barrier(len(jobs))
-    responses = [None] * len(jobs)
-    errors = []
-
-    def worker(i):
-        try:
-            client = Client(HTTP_AUTHORIZATION=f"Bearer {tokens[i]}")
-            barrier.wait(timeout=10)
-            responses[i] = jobs[i][1](client)
-        except Exception as e:  # surfaced below; a thread must not die silently
-            errors.append(e)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(jobs))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not errors, errors
-    return responses
 
 
 def rating(item, stars):
