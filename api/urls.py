@@ -1,5 +1,6 @@
 """Assembles /api/v1/ from each app's router."""
 
+from afterschool.api import router as afterschool_router
 from api.main import api
 from api.routes import router as auth_router
 from audit.api import router as audit_router
@@ -18,5 +19,6 @@ api.add_router("", homework_router)
 api.add_router("/policy", policy_router)
 api.add_router("/exams", exams_router)
 api.add_router("/resources", resources_router)
+api.add_router("/after-school", afterschool_router)
 
 __all__ = ["api"]

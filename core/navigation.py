@@ -19,6 +19,8 @@ ENTRIES = [
     ("孩子的作业", "homework:index", {G}, "查看孩子当天已公示的作业，反馈实际用时"),
     ("考试与测试", "exams:index", {SA, GL, HT, ST, G}, "考试备案与检查、等级评价；家长查看孩子的等级"),
     ("资源库", "resources:index", {SA, GL, HT, ST, B}, "优质作业资源库：检索、评分、评选优秀设计"),
+    ("课后服务", "afterschool:index", {B, INS, SA, GL, HT, ST, G},
+     "“5+2”课后服务：方案与时间表、菜单课程、报名与抽签、点名接送、课时补助、满意度"),
     ("作业监测", "monitoring:homework", {B, INS, SA, GL}, "超限情况、平均时长、分层构成、漏报与估计偏差"),
     ("培训机构", "org:institutions", {B, S, INS, IS, BANK}, "校外培训机构信息"),
     ("校历", "calendar:index", {B, S, INS, SA, GL, HT, ST}, "学期、寒暑假、法定节假日和调休"),

@@ -415,6 +415,10 @@ def build_demo():
         if created:
             district, counts = _write_demo_district()
         accounts = ensure_demo_accounts(district)
+        if created:
+            from afterschool.demo import build_after_school_demo
+
+            build_after_school_demo(district, demo_school_code(1))
     return {"created": created, "seconds": time.perf_counter() - started, "counts": counts,
             "accounts": accounts, "bureau": district}
 

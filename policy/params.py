@@ -14,7 +14,7 @@ class Param:
     rule: str
     label: str
     default: object
-    kind: str = "int"  # int | choice
+    kind: str = "int"  # int | choice | time ("HH:MM", compared as text)
     stricter: str | None = "lower"  # lower | higher | None (choices: later = stricter)
     choices: tuple = field(default_factory=tuple)  # ((value, label), ...) loosest first
     unit: str = ""
@@ -38,6 +38,25 @@ PARAMS = {p.key: p for p in [
           unit="科（0 为不限）", maximum=15, help="如浙江：小学三至六年级不超过 3 科。0 表示不限。"),
     Param("hw.max_written_subjects.junior", "HW-20", "初中每天布置书面作业的学科数上限", 0,
           unit="科（0 为不限）", maximum=15, help="如浙江：初中不超过 4 科。0 表示不限。"),
+    Param("as.min_minutes_per_day", "AS-1", "课后服务每天时长下限", 120, stricter="higher",
+          unit="分钟", minimum=120, maximum=300,
+          help="“5+2”：每周 5 个上课日都开展，每天不少于 2 小时。只计作业辅导和菜单课程时段。"),
+    Param("as.office_end_time", "AS-2", "当地正常下班时间", "17:30", kind="time",
+          stricter="higher",
+          help="课后服务结束时间原则上不早于当地正常下班时间。国家未规定具体时刻，按本地设置；"
+               "只能往后调（更严格）。"),
+    Param("as.end_offset", "AS-3", "课后服务结束时间要求", "0", kind="choice", stricter=None,
+          choices=(("0", "不早于下班时间（中办发〔2021〕40号，AS-2）"),
+                   ("30", "不早于下班时间后半小时（2021年6月教育部通知，AS-3）")),
+          help="两份文件不一致（RULES 差异 1）：默认采用层级更高、时间更晚的 40 号文，可选更严格的半小时。"),
+    Param("as.evening_study_latest_end", "AS-8", "初中晚自习最晚结束时间", "20:30", kind="time",
+          stricter="lower", help="如杭州、江苏：非寄宿初中生晚自习不晚于 20:30 结束。"),
+    Param("as.fee_per_term_fen", "AS-10", "课后服务基本服务费（每生每学期）", 0, stricter=None,
+          unit="分（0 为免费）", maximum=1_000_000,
+          help="由省级定价、区县公布；0 表示财政全额保障、免费。学校不得在公示项目之外收费。"),
+    Param("as.pay_rate_fen_per_hour", "AS-11", "教师课后服务课时补助标准", 0, stricter=None,
+          unit="分/小时（0 为未设置）", maximum=100_000,
+          help="作为增量纳入绩效工资，单独设立项目。未设置时课时统计照常，金额显示为未设置。"),
 ]}
 
 
@@ -49,6 +68,8 @@ def is_stricter_or_equal(param, value, than):
     if param.key.startswith("hw.max_written_subjects"):
         # 0 means "no limit", the loosest value of all.
         return than == 0 or (value != 0 and value <= than)
+    if param.kind == "time":
+        value, than = str(value), str(than)  # "HH:MM" compares correctly as text
     if param.stricter == "lower":
         return value <= than
     if param.stricter == "higher":

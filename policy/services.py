@@ -42,6 +42,15 @@ class Policy:
 
 
 def clean_value(param, raw):
+    if param.kind == "time":
+        text = str(raw or "").strip()
+        try:
+            hours, minutes = (int(part) for part in text.split(":"))
+        except ValueError:
+            raise RuleViolation("invalid", "请按 时:分 填写，如 17:30。", "value") from None
+        if not (0 <= hours <= 23 and 0 <= minutes <= 59):
+            raise RuleViolation("invalid", "时间无效。", "value")
+        return f"{hours:02d}:{minutes:02d}"
     if param.kind == "choice":
         if raw not in dict(param.choices):
             raise RuleViolation("invalid", f"取值无效：{raw}。", "value")

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "policy",
     "homework",
     "exams",
+    "afterschool",
     "resources",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("monitoring/", include("homework.monitoring_urls")),
     path("exams/", include("exams.urls")),
     path("resources/", include("resources.urls")),
+    path("after-school/", include("afterschool.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -1,0 +1,4 @@
+"""After-school pages for the school admin (programme, timetable, instructors, courses, lottery,
+fees, hours and pay)."""
+
+urlpatterns = []
