@@ -7,6 +7,11 @@ from core.access import require
 from core.errors import Conflict, RuleViolation
 from org.roles import Role
 from schoolcal.models import DayOverride, Term, Vacation
+from schoolcal.signals import calendar_changed
+
+
+def _changed(bureau):
+    transaction.on_commit(lambda: calendar_changed.send(sender=type(bureau), bureau=bureau))
 
 
 def _check_bureau(actor, bureau):
@@ -32,6 +37,7 @@ def _save(obj, actor, code, before=None):
     changes = created(obj) if before is None else diff(before, snapshot(obj))
     log_action(obj, code, actor=actor, kind="create" if before is None else "update",
                changes=changes)
+    _changed(obj.bureau)
     return obj
 
 
@@ -76,4 +82,5 @@ def delete_override(*, actor, override):
     require(actor, "delete", override)
     log_action(override, "calendar.override.deleted", actor=actor, kind="delete",
                changes={"date": [str(override.date), None]})
+    _changed(override.bureau)
     override.delete()
