@@ -6,6 +6,8 @@ from api.routes import router as auth_router
 from audit.api import router as audit_router
 from exams.api import router as exams_router
 from homework.api import router as homework_router
+from institutions.api import public_router as public_institutions_router
+from institutions.api import router as institutions_router
 from org.api import router as org_router
 from policy.api import router as policy_router
 from resources.api import router as resources_router
@@ -20,5 +22,7 @@ api.add_router("/policy", policy_router)
 api.add_router("/exams", exams_router)
 api.add_router("/resources", resources_router)
 api.add_router("/after-school", afterschool_router)
+api.add_router("", institutions_router)
+api.add_router("/public", public_institutions_router)
 
 __all__ = ["api"]

@@ -1,0 +1,88 @@
+"""The institutions area through the API: apply → refused kinds, approve, staff with the
+teacher cross-check, courses within the guide price, sessions against the TS rules, cards."""
+
+import datetime as dt
+
+from institutions.models import TeacherMatch
+from institutions.tests.conftest import MAKEUP_SATURDAY, NATIONAL_DAY, at, new_code, post_json
+
+
+def test_applications_refuse_banned_kinds_and_approval_opens_the_ledger(
+        cast, api_client, supervisor, institution_staff, pinned_today):
+    applicant = api_client(institution_staff)
+    body = {"name": "甲区新学科培训学校", "credit_code": new_code(), "subject_type": True,
+            "serves_compulsory": True}
+    r = post_json(applicant, "/api/v1/institutions", body)
+    assert r.status_code == 422 and r.json()["code"] == "TI-1"
+    r = post_json(applicant, "/api/v1/institutions", {
+        **body, "subject_type": False, "category": "sport", "name": "甲区跃动体育"})
+    assert r.status_code == 201, r.content
+    inst = r.json()
+    assert inst["status"] == "applying"
+    r = post_json(api_client(supervisor), f"/api/v1/institutions/{inst['id']}/review",
+                  {"approve": True, "school_permit_no": "教民1410402001号",
+                   "permit_valid_until": "2027-06-30"})
+    assert r.status_code == 200 and r.json()["status"] == "approved"
+    ledger = api_client(supervisor).get(f"/api/v1/institutions/{inst['id']}/ledger").json()
+    assert [v["event"] for v in ledger["items"]] == ["reviewed", "registered"]
+
+
+def test_staff_cross_check_flags_an_in_service_teacher_only_to_supervision(
+        cast, api_client, supervisor, subject_inst, subject_staff, pinned_today):
+    teacher = cast.teacher_a_profile
+    r = post_json(api_client(subject_staff), f"/api/v1/institutions/{subject_inst.pk}/staff", {
+        "name": "李某", "id_number": teacher.id_number, "kind": "teaching",
+        "teacher_certificate_no": "20204100000001", "subjects": ["maths"]})
+    assert r.status_code == 201, r.content
+    assert teacher.id_number not in r.content.decode()
+    assert TeacherMatch.objects.filter(teacher=teacher).count() == 1
+    # The institution cannot see the match; supervision can.
+    assert api_client(subject_staff).get("/api/v1/teacher-matches").status_code == 403
+    matches = api_client(supervisor).get("/api/v1/teacher-matches").json()
+    assert matches["count"] == 1 and matches["items"][0]["teacher_name"] == teacher.name
+
+
+def test_sessions_are_checked_against_the_calendar_and_the_clock(
+        cast, api_client, subject_inst, subject_staff, guide_prices, calendar_a, pinned_today):
+    client = api_client(subject_staff)
+    r = post_json(client, f"/api/v1/institutions/{subject_inst.pk}/courses", {
+        "name": "初一数学提高", "subject": "maths", "mode": "offline", "grades": [7],
+        "class_size": 20, "lesson_minutes": 45, "price_per_lesson_fen": 6600,
+        "content_summary": "同步巩固"})
+    assert r.status_code == 201, r.content
+    course = r.json()["id"]
+    url = f"/api/v1/institutions/{subject_inst.pk}/sessions"
+
+    def session(date, start, end):
+        return post_json(client, url, {"course": course, "start": at(date, start).isoformat(),
+                                       "end": at(date, end).isoformat()})
+
+    assert session(NATIONAL_DAY, "09:00", "10:30").json()["code"] == "TS-1"
+    assert session(dt.date(2026, 11, 24), "19:30", "21:00").json()["code"] == "TS-3"
+    assert session(dt.date(2026, 11, 24), "15:00", "16:00").json()["code"] == "TS-2"
+    ok = session(dt.date(2026, 11, 24), "18:30", "20:00")
+    assert ok.status_code == 201, ok.content
+    # 调休: 2026-10-10 is a working day, so not a rest day for TS-1 (the literal reading).
+    r = session(MAKEUP_SATURDAY, "18:00", "19:30")
+    assert r.status_code == 201, r.content
+
+
+def test_two_yellow_cards_make_a_red_that_suspends_enrolment(cast, api_client, supervisor,
+                                                             art_inst, pinned_today):
+    client = api_client(supervisor)
+    for reason in ("超时培训", "未公示收费"):
+        r = post_json(client, f"/api/v1/institutions/{art_inst.pk}/cards",
+                      {"colour": "yellow", "reason": reason})
+        assert r.status_code == 201, r.content
+    art_inst.refresh_from_db()
+    assert art_inst.enrolment_suspended
+    assert art_inst.cards.filter(colour="red").count() == 1
+
+
+def test_the_public_finds_licensed_institutions_without_logging_in(api_client, art_inst,
+                                                                   subject_inst):
+    r = api_client(None).get("/api/v1/public/institutions?q=彩虹")
+    assert r.status_code == 200
+    assert [i["name"] for i in r.json()["items"]] == [art_inst.name]
+    detail = api_client(None).get(f"/api/v1/public/institutions/{art_inst.pk}").json()
+    assert detail["licence_status"] == "permit_and_licence" and "phone" not in detail
