@@ -19,6 +19,8 @@ urlpatterns = [
     path("exams/", include("exams.urls")),
     path("resources/", include("resources.urls")),
     path("after-school/", include("afterschool.urls")),
+    path("institutions/", include("institutions.urls")),
+    path("public/institutions/", include("institutions.public_urls")),
     path("api/v1/", api.urls),
 ]
 

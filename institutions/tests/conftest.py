@@ -16,6 +16,7 @@ from institutions.models import Institution
 from org.demo import credit_code
 from org.models import RoleAssignment, User
 from org.roles import Role
+from org.tests.test_permissions import matrix_cast  # noqa: F401  (the permission matrix's cast)
 from schoolcal.models import Term, Vacation
 
 TODAY = dt.date(2026, 11, 23)

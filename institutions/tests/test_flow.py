@@ -86,3 +86,28 @@ def test_the_public_finds_licensed_institutions_without_logging_in(api_client, a
     assert [i["name"] for i in r.json()["items"]] == [art_inst.name]
     detail = api_client(None).get(f"/api/v1/public/institutions/{art_inst.pk}").json()
     assert detail["licence_status"] == "permit_and_licence" and "phone" not in detail
+
+
+def test_a_new_holiday_flags_sessions_already_filed(cast, api_client, bureau_admin, subject_inst,
+                                                    subject_staff, guide_prices, calendar_a,
+                                                    pinned_today, settings,
+                                                    django_capture_on_commit_callbacks):
+    from institutions.models import ScheduleFlag
+    from schoolcal import services as calendar
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    client = api_client(subject_staff)
+    course = post_json(client, f"/api/v1/institutions/{subject_inst.pk}/courses", {
+        "name": "初二物理", "subject": "physics", "mode": "offline", "grades": [8],
+        "class_size": 12, "lesson_minutes": 90, "price_per_lesson_fen": 12000,
+        "content_summary": "同步"}).json()["id"]
+    day = dt.date(2026, 12, 2)
+    r = post_json(client, f"/api/v1/institutions/{subject_inst.pk}/sessions", {
+        "course": course, "start": at(day, "18:30").isoformat(),
+        "end": at(day, "20:00").isoformat()})
+    assert r.status_code == 201, r.content
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar.save_override(actor=bureau_admin, bureau=cast.district_a, date=day,
+                               kind="holiday", note="临时放假")
+    flag = ScheduleFlag.objects.get()
+    assert flag.rule == "TS-1" and flag.session_id == r.json()["id"]

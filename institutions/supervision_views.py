@@ -1,0 +1,3 @@
+"""Institution pages of the supervision section (监管科), inspectors and the bureau."""
+
+urlpatterns = []
