@@ -59,7 +59,7 @@ def build_after_school_demo(district, school_code, today=None):
     term = Term.objects.get(bureau=district, school_year="2026-2027", name="第一学期")
     if Programme.objects.filter(school=school, term=term).exists():
         return None
-    # "Today" inside the term, with a week of service behind it.
+    # "Today" inside the term, with days of service behind it.
     today = min(max(today or timezone.localdate(), term.start + dt.timedelta(days=14)), term.end)
     principal = User.objects.get(username="principal")
     parent = User.objects.get(username="parent")
@@ -143,8 +143,8 @@ def build_after_school_demo(district, school_code, today=None):
     run = services.run_allocation(actor=principal, programme=programme, seed="mingde-2026-autumn")
     services.publish_allocation(actor=principal, allocation=run)
 
-    # A week of delivered sessions before "today": nearly everyone present and picked up.
-    services.sync_sessions(programme, today=today - dt.timedelta(days=7))
+    # The last three days of delivered sessions: nearly everyone present and picked up.
+    services.sync_sessions(programme, today=today - dt.timedelta(days=3))
     past = (Session.objects.filter(course__programme=programme, date__lt=today,
                                    course__kind__in=[Segment.GUIDANCE, Segment.MENU])
             .select_related("course__programme", "course__instructor").order_by("date", "pk"))

@@ -367,6 +367,9 @@ def write_institutions(bureau, rng, region, specs):
         used.add(code)
         rows.append(Institution(bureau=bureau, name=name, credit_code=code, subject_type=subject_type,
                                 mode=mode, licence_status=status,
+                                # 无照无证: never approved, known from inspections
+                                status="found" if status == "neither" else "approved",
+                                category="" if subject_type else "other",
                                 address=f"{rng.choice(STREETS)}{rng.randrange(1, 300)}号"))
     Institution.objects.bulk_create(rows)
     return rows
@@ -419,6 +422,9 @@ def build_demo():
             from afterschool.demo import build_after_school_demo
 
             build_after_school_demo(district, demo_school_code(1))
+            from institutions.demo import build_institutions_demo
+
+            build_institutions_demo(district)
     return {"created": created, "seconds": time.perf_counter() - started, "counts": counts,
             "accounts": accounts, "bureau": district}
 

@@ -7,7 +7,8 @@ import pytest
 from django.core.management import call_command
 from stdnum.cn import ric
 
-from institutions.models import Institution
+from afterschool.models import Application, Attendance, Enrolment, Programme, Session
+from institutions.models import Card, Institution, InstitutionVersion, Staff, TrainingSession
 from org.demo import DEMO_DISTRICT_CODE, DEMO_PASSWORD, birth_range
 from org.models import (
     Bureau,
@@ -26,7 +27,8 @@ from schoolcal.models import Term, Vacation
 pytestmark = pytest.mark.django_db
 
 COUNTED = [Bureau, School, SchoolClass, Teacher, TeachingAssignment, Pupil, Guardian, Guardianship,
-           Institution, User, RoleAssignment, Term, Vacation]
+           Institution, User, RoleAssignment, Term, Vacation, Programme, Application, Enrolment,
+           Session, Attendance, InstitutionVersion, Staff, TrainingSession, Card]
 
 # username → (roles /api/v1/me must show, the unit it must name)
 EXPECTED = {
@@ -75,7 +77,9 @@ def test_loading_the_demo_twice_changes_nothing():
     second_output = load_demo()
     # Then no row was added, and both runs print the logins and the address
     assert counts() == before
-    assert before["Pupil"] > 3000 and before["Institution"] == 10
+    # ten registered institutions and one pending application; an after-school term under way
+    assert before["Pupil"] > 3000 and before["Institution"] == 11
+    assert before["Programme"] == 1 and before["Enrolment"] > 500 and before["Attendance"] > 0
     for output in (first_output, second_output):
         assert "http://127.0.0.1:" in output
         assert all(username in output for username in EXPECTED)
