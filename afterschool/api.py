@@ -504,14 +504,29 @@ def list_instructors(request, school: Id | None = None, status: str | None = Non
     return qs.order_by("school_id", "kind", "name", "pk")
 
 
+def _district_institution(school, institution_id):
+    """An institution the school may bring in (AS-9): one licensed by the school's own district
+    (or its city). School admins have no view of institutions (``Institution.ACCESS``), so
+    ``get_for`` would answer 404 for every one; the lookup is scoped to the school's bureaus
+    here instead, and anything outside them is 404 like a missing object."""
+    from django.http import Http404
+
+    bureaus = {school.bureau_id, school.bureau.parent_id} - {None}
+    found = Institution.objects.filter(pk=institution_id, bureau_id__in=bureaus).first()
+    if found is None:
+        raise Http404
+    return found
+
+
 @router.post("/instructors", response={201: InstructorOut, **WRITE_ERRORS},
              summary="登记授课人员（校外人员须资质和背景审查，AS-9；待学校审核）")
 def add_instructor(request, payload: InstructorIn):
     require(request.user, "create", Instructor)
-    school = get_for(request.user, School, payload.school)
+    school = get_for(request.user, School, payload.school,
+                     queryset=School.objects.select_related("bureau"))
     teacher = get_for(request.user, Teacher, payload.teacher) if payload.teacher else None
-    institution = (get_for(request.user, Institution, payload.institution)
-                   if payload.institution else None)
+    institution = _district_institution(school, payload.institution) if payload.institution \
+        else None
     return Status(201, services.add_instructor(
         actor=request.user, school=school, teacher=teacher, institution=institution,
         **payload.dict(exclude={"school", "teacher", "institution"})))

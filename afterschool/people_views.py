@@ -65,6 +65,11 @@ def _rule_text(error):
     return text
 
 
+def _posted(request):
+    """The POST data to bind a form to: an empty POST is still a submission (unlike ``or``)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _query_date(request):
     try:
         return dt.date.fromisoformat(request.GET.get("date", ""))
@@ -137,9 +142,11 @@ def index(request):
     require(user, "view", Programme)
     scope = user.scope
     today = timezone.localdate()
-    ctx = {"today": today, "is_reporter": _is_reporter(scope)}
-    if scope.admin_school_ids:
+    ctx = {"today": today, "is_reporter": _is_reporter(scope), "is_teacher": bool(scope.teacher_id),
+           "follows_up": _can_follow_up(scope)}
+    if ctx["is_reporter"]:  # the school's set-up pages; read-only for the bureau
         ctx["programmes_url"] = _programmes_url()
+    if scope.admin_school_ids:
         ctx["school_sessions"] = visible(user, Session).filter(
             date=today, course__programme__school_id__in=scope.admin_school_ids).aggregate(
             total=Count("pk"), delivered=Count("pk", filter=Q(status=Session.Status.DELIVERED)))
@@ -272,8 +279,8 @@ def apply(request, programme_pk, pupil_pk):
                    "special_need": application.special_need,
                    "evening_study": application.evening_study,
                    **{f"choice_{i}": str(c) for i, c in enumerate(old_choices, start=1)}}
-    form = ApplyForm(request.POST or None, initial=initial, lock_choices=lock,
-                     courses=_menu_courses(request.user, programme, grade))
+    courses = _menu_courses(request.user, programme, grade)
+    form = ApplyForm(_posted(request), initial=initial, lock_choices=lock, courses=courses)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -292,6 +299,7 @@ def apply(request, programme_pk, pupil_pk):
         "state": _application_state(request.user, programme, pupil, application),
         "junior": programme.school.stage_of_grade(grade) == Stage.JUNIOR,
         "offers": _offers(programme, grade), "base_fee": yuan(programme.fee_per_term_fen),
+        "has_courses": bool(courses),
         "max_courses": programme.max_courses})
 
 
@@ -349,7 +357,7 @@ def survey(request, programme_pk, pupil_pk):
                                                           pupil=pupil).first()
     initial = {"liking": answer.liking, "satisfaction": answer.satisfaction,
                "comment": answer.comment} if answer else None
-    form = SurveyForm(request.POST or None, initial=initial)
+    form = SurveyForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.answer_survey(actor=request.user, programme=programme, pupil=pupil,
@@ -441,10 +449,16 @@ def _save_row(request, session):
         raise Http404
     mark = request.POST.get("mark", "")
     present = mark == Attendance.Mark.PRESENT
+    pickup = request.POST.get("pickup", "") if present else ""
+    person = request.POST.get("picked_up_by", "").strip() if present else ""
+    saved = row.attendance
+    if saved and saved.pickup and (pickup, person) == (saved.pickup, saved.picked_up_by):
+        # The row's form sends the recorded pick-up back with every tap; sent unchanged it is
+        # left out, so that the service keeps the time it was recorded at.
+        pickup = person = ""
     record = {"pupil": pupil_id, "mark": mark, "note": request.POST.get("note", ""),
               # A pick-up belongs to a present pupil only; the other marks clear it.
-              "pickup": request.POST.get("pickup", "") if present else "",
-              "picked_up_by": request.POST.get("picked_up_by", "") if present else ""}
+              "pickup": pickup, "picked_up_by": person}
     error = None
     try:
         services.record_attendance(actor=request.user, session=session, records=[record])
@@ -458,7 +472,7 @@ def _save_row(request, session):
     rows = _roster(request.user, session)
     row = next(r for r in rows if r.pupil.pk == pupil_id)
     return render(request, "afterschool/people/session_row.html", _session_context(
-        session, rows, row=row, error=error, posted=record if error else None))
+        session, rows, row=row, row_error=error, posted=record if error else None))
 
 
 def _all_present(request, session):

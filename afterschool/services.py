@@ -469,7 +469,8 @@ def add_course(*, actor, programme, name, capacity, grades, weekdays, start, end
 def change_course(*, actor, course, **fields):
     """Change a course. Fees cannot rise once applications are open (AS-10); capacity cannot fall
     below the pupils already enrolled."""
-    course = Course.objects.select_for_update().select_related("programme").get(pk=course.pk)
+    course = Course.objects.select_for_update(of=("self",)).select_related("programme").get(
+        pk=course.pk)
     require(actor, "change", course)
     changes = {}
     programme = course.programme
@@ -500,6 +501,8 @@ def change_course(*, actor, course, **fields):
     course.save()
     if "capacity" in diff:
         _promote(course)
+    if "review_status" in diff and programme.status != Programme.Status.DRAFT:
+        sync_sessions(programme)  # no longer approved: its sessions ahead are dropped
     log_action(course, "afterschool.course.changed", actor=actor, changes=diff)
     return course
 
@@ -507,7 +510,9 @@ def change_course(*, actor, course, **fields):
 @transaction.atomic
 def review_course(*, actor, course, approve, note=""):
     """The school admin's review (AS-5/AS-6 content, AS-9 instructor)."""
-    course = Course.objects.select_for_update().select_related("instructor").get(pk=course.pk)
+    # of=self: PostgreSQL cannot lock the nullable side of the outer join to the instructor.
+    course = Course.objects.select_for_update(of=("self",)).select_related("instructor").get(
+        pk=course.pk)
     require(actor, "review", course)
     if approve:
         if course.teaches_new_content:
@@ -598,7 +603,8 @@ def _leave_group(application, kind, actor):
 def apply(*, actor, programme, pupil, base_service=True, choices=(), delayed_care=False,
           special_need="", evening_study=False):
     """A guardian applies (or changes the application) for their child: voluntary (AS-4)."""
-    programme = Programme.objects.select_for_update().select_related("school").get(pk=programme.pk)
+    programme = Programme.objects.select_for_update(of=("self",)).select_related("school").get(
+        pk=programme.pk)
     require(actor, "create", Application)
     if pupil.pk not in actor.scope.pupil_ids:
         raise RuleViolation("forbidden_unit", "只能为自己的孩子报名。", "pupil")
@@ -689,7 +695,11 @@ def _late_enrol(application, courses):
 
 def _withdraw(enrolment, actor):
     course = Course.objects.select_for_update().get(pk=enrolment.course_id)
+    # Read the place again under the course lock: a promotion may have changed it meanwhile.
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     was = enrolment.status
+    if was == Enrolment.Status.WITHDRAWN:
+        return enrolment
     enrolment.status = Enrolment.Status.WITHDRAWN
     enrolment.waitlist_position = None
     enrolment.save(update_fields=["status", "waitlist_position", "changed_at"])
@@ -699,6 +709,7 @@ def _withdraw(enrolment, actor):
         _promote(course)
     log_action(enrolment, "afterschool.enrolment.withdrawn", actor=actor,
                changes={"status": [was, "withdrawn"]})
+    return enrolment
 
 
 def _promote(course):
@@ -736,12 +747,14 @@ def _promote(course):
 def withdraw_enrolment(*, actor, enrolment):
     """A guardian takes their child out of one course (or off its waitlist); the seat goes to the
     first eligible pupil on the waitlist."""
+    # The course first, then the place: the order in which promotions (_promote) and
+    # change_course take them, so a withdrawal racing a promotion waits instead of deadlocking.
+    Course.objects.select_for_update().get(pk=enrolment.course_id)
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     require(actor, "withdraw", enrolment)
     if enrolment.status == Enrolment.Status.WITHDRAWN:
         raise Conflict("已经退出该课程。", "status")
-    _withdraw(enrolment, actor)
-    return enrolment
+    return _withdraw(enrolment, actor)
 
 
 @transaction.atomic
@@ -892,15 +905,17 @@ def publish_allocation(*, actor, allocation):
     allocation.save(update_fields=["published_at", "published_by"])
     programme.status = Programme.Status.PUBLISHED
     programme.save(update_fields=["status"])
-    # Applications that came in after the run take the free seats, first come first served.
+    # Seats left by pupils who withdrew after the run go to the lottery's waitlists first ...
+    for course in courses.values():
+        course.refresh_from_db()
+        _promote(course)
+    # ... then applications that came in after the run take what is still free, first come
+    # first served, and wait behind the lottery's waitlists.
     in_run = {a["pupil_id"] for a in allocation.inputs["applicants"]}
     for app in sorted(apps.values(), key=lambda a: (a.submitted_at, a.pk)):
         if app.pupil_id not in in_run and app.choices.all():
             ranked = sorted(app.choices.all(), key=lambda ch: ch.rank)
             _late_enrol(app, [courses[ch.course_id] for ch in ranked if ch.course_id in courses])
-    for course in courses.values():
-        course.refresh_from_db()
-        _promote(course)
     log_action(allocation, "afterschool.allocation.published", actor=actor,
                data={"enrolled": sum(len(v) for v in enrolled.values())})
     return allocation
@@ -988,7 +1003,7 @@ def roster(session):
 def record_attendance(*, actor, session, records, now=None):
     """Marks (present / absent / leave) and pick-ups for a session; the session counts as
     delivered for the teacher's hours (AS-11)."""
-    session = Session.objects.select_for_update().select_related(
+    session = Session.objects.select_for_update(of=("self",)).select_related(
         "course__programme", "course__instructor").get(pk=session.pk)
     require(actor, "attend", session)
     now = now or timezone.localtime()
@@ -1051,8 +1066,8 @@ def record_attendance(*, actor, session, records, now=None):
 
 @transaction.atomic
 def cancel_session(*, actor, session, reason):
-    session = Session.objects.select_for_update().select_related("course__programme").get(
-        pk=session.pk)
+    session = Session.objects.select_for_update(of=("self",)).select_related(
+        "course__programme").get(pk=session.pk)
     require(actor, "attend", session)
     if session.attendance.exists():
         raise Conflict("已点名的课次不能取消。", "status")
