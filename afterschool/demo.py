@@ -139,6 +139,9 @@ def build_after_school_demo(district, school_code, today=None):
                                   source=Enrolment.Source.APPLICATION))
     Choice.objects.bulk_create(choices, batch_size=2000)
     Enrolment.objects.bulk_create(base, batch_size=2000)
+    for group in groups.values():  # the services keep these counts; seed data sets them once
+        group.enrolled_count = group.enrolments.filter(status=Enrolment.Status.ENROLLED).count()
+    Course.objects.bulk_update(groups.values(), ["enrolled_count"])
 
     run = services.run_allocation(actor=principal, programme=programme, seed="mingde-2026-autumn")
     services.publish_allocation(actor=principal, allocation=run)

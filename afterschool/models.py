@@ -39,6 +39,16 @@ def school_q(user, prefix="school__", *, guardians=True):
     return q
 
 
+def family_q(user, prefix="school__"):
+    """Rows of the schools a guardian's children attend (Q() matching nothing for others)."""
+    from org.models import Pupil
+
+    s = scope_of(user)
+    if not s.pupil_ids:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}pk__in": Pupil.objects.filter(pk__in=s.pupil_ids).values("school_id")})
+
+
 def pupil_q(user, prefix="pupil__"):
     """Rows about pupils the user reaches: bureau staff and school admins of the school, grade
     leaders of the grade, head teachers of the class, the pupil's own guardians."""
@@ -80,7 +90,10 @@ class Category(models.TextChoices):
 
 class ProgrammeQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(school_q(user))
+        """Staff in scope see every programme; guardians see their children's schools'
+        programmes once applications open (a draft is the school's own business)."""
+        return self.filter(school_q(user, guardians=False)
+                           | (family_q(user) & ~Q(status=Programme.Status.DRAFT)))
 
 
 class Programme(models.Model):
@@ -264,7 +277,17 @@ class Instructor(models.Model):
 
 class CourseQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(school_q(user, prefix="programme__school__"))
+        """Staff in scope see every course; guardians see the approved courses of open
+        programmes at their children's schools, but of the per-class groups only their
+        children's own class's."""
+        from org.models import Pupil
+
+        family = family_q(user, prefix="programme__school__") & Q(
+            review_status=Course.Review.APPROVED) & ~Q(programme__status=Programme.Status.DRAFT)
+        children_classes = Pupil.objects.filter(pk__in=scope_of(user).pupil_ids).values(
+            "school_class_id")
+        family &= ~Q(kind=Segment.GUIDANCE) | Q(school_class_id__in=children_classes)
+        return self.filter(school_q(user, prefix="programme__school__", guardians=False) | family)
 
     def offered(self):
         """Courses guardians can see and choose: approved menu courses."""

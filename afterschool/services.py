@@ -12,7 +12,7 @@ import json
 import secrets
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from afterschool import allocation as lottery
@@ -303,6 +303,19 @@ def replace_timetable(*, actor, programme, slots):
     old = [str(s) for s in programme.slots.all()]
     programme.slots.all().delete()
     Slot.objects.bulk_create(Slot(programme=programme, **s) for s in slots)
+    # Menu courses must still fit the new second segment; refuse with every course that does not.
+    misfits = []
+    for course in programme.courses.filter(kind=Segment.MENU).exclude(
+            review_status=Course.Review.REJECTED):
+        try:
+            _check_course_times(programme, Segment.MENU, course.grades, course.weekdays,
+                                course.start, course.end)
+        except RuleViolation as e:
+            misfits.append({"rule": "invalid", "message": f"{course.name}：{e.message}",
+                            "weekday": None, "grade": None})
+    if misfits:
+        raise RuleViolation("invalid", f"有 {len(misfits)} 门菜单课程不在新的第二时段内，请先调整课程时间。",
+                            "slots", rows=misfits)
     _ensure_groups(programme)
     for segment in (Segment.GUIDANCE, Segment.DELAYED_CARE, Segment.EVENING_STUDY):
         times = _segment_times(programme, segment)
@@ -366,6 +379,8 @@ def add_instructor(*, actor, school, kind, name="", teacher=None, institution=No
             raise RuleViolation("required", "请选择培训机构。", "institution")
         if institution.subject_type:
             raise RuleViolation("AS-9", "学科类培训机构不得进入课后服务。", "institution")
+        if institution.status != "approved" or institution.enrolment_suspended:
+            raise RuleViolation("AS-9", "培训机构须经审批、正常经营（未被暂停招生）。", "institution")
         if institution.licence_status != "permit_and_licence":
             raise RuleViolation("AS-9", "培训机构须证照齐全（有证有照）并经教育部门遴选。",
                                 "institution")
@@ -495,10 +510,13 @@ def change_course(*, actor, course, **fields):
             changes["review_status"] = Course.Review.PENDING  # needs a new review (AS-6)
     if "name" in changes and not changes["name"]:
         raise RuleViolation("required", "请填写课程名称。", "name")
+    if changes.get("category") and changes["category"] not in Category.values:
+        raise RuleViolation("invalid", f"类别无效：{changes['category']}。", "category")
     diff = {k: [getattr(course, k), v] for k, v in changes.items() if getattr(course, k) != v}
     for key, value in changes.items():
         setattr(course, key, value)
-    course.save()
+    if changes:
+        course.save(update_fields=list(changes))
     if "capacity" in diff:
         _promote(course)
     if "review_status" in diff and programme.status != Programme.Status.DRAFT:
@@ -514,6 +532,8 @@ def review_course(*, actor, course, approve, note=""):
     course = Course.objects.select_for_update(of=("self",)).select_related("instructor").get(
         pk=course.pk)
     require(actor, "review", course)
+    if course.kind != Segment.MENU:
+        raise Conflict("作业辅导、延时托管和晚自习随方案开设，不单独审核。", "kind")
     if approve:
         if course.teaches_new_content:
             raise RuleViolation("AS-6", "课后服务不得讲授新课、集体补课或组织刷题，该课程不能通过审核。",
@@ -551,6 +571,8 @@ def _enrol(course, pupil, application, *, source, rank=None, allocation=None):
             raise Conflict(f"{course.name} 已满。", "course")
         course.enrolled_count += 1
         course.save(update_fields=["enrolled_count"])
+    else:  # groups take everyone: count without taking the row lock
+        Course.objects.filter(pk=course.pk).update(enrolled_count=F("enrolled_count") + 1)
     return Enrolment.objects.create(course=course, pupil=pupil, application=application,
                                     status=Enrolment.Status.ENROLLED, source=source, rank=rank,
                                     allocation=allocation)
@@ -707,6 +729,13 @@ def _withdraw(enrolment, actor):
         course.enrolled_count -= 1
         course.save(update_fields=["enrolled_count"])
         _promote(course)
+    elif was == Enrolment.Status.ENROLLED:
+        Course.objects.filter(pk=course.pk).update(enrolled_count=F("enrolled_count") - 1)
+    # A group left on its own: the application no longer asks for it (AS-4, voluntary).
+    flag = {Segment.GUIDANCE: "base_service", Segment.DELAYED_CARE: "delayed_care",
+            Segment.EVENING_STUDY: "evening_study"}.get(course.kind)
+    if flag and enrolment.application_id:
+        Application.objects.filter(pk=enrolment.application_id).update(**{flag: False})
     log_action(enrolment, "afterschool.enrolment.withdrawn", actor=actor,
                changes={"status": [was, "withdrawn"]})
     return enrolment
@@ -1011,6 +1040,8 @@ def record_attendance(*, actor, session, records, now=None):
         raise Conflict("还没到这次课的日期，不能点名。", "date")
     if session.status == Session.Status.CANCELLED:
         raise Conflict("这次课已取消。", "status")
+    if not records:
+        raise RuleViolation("required", "请至少登记一名学生。", "records")
     expected = roster(session)
     existing = {a.pupil_id: a for a in session.attendance.all()}
     problems, seen = [], set()
@@ -1045,9 +1076,12 @@ def record_attendance(*, actor, session, records, now=None):
         row.note = (record.get("note") or "").strip()[:200]
         pickup = record.get("pickup") or ""
         if pickup:
-            row.pickup = pickup
-            row.picked_up_by = (record.get("picked_up_by") or "").strip()[:50]
-            row.picked_up_at = record.get("picked_up_at") or now
+            by = (record.get("picked_up_by") or "").strip()[:50]
+            # The same pick-up sent again (e.g. with a changed note) keeps its time.
+            unchanged = row.pk and (row.pickup, row.picked_up_by) == (pickup, by)
+            row.pickup, row.picked_up_by = pickup, by
+            if record.get("picked_up_at") or not unchanged or row.picked_up_at is None:
+                row.picked_up_at = record.get("picked_up_at") or now
         elif row.mark != Attendance.Mark.PRESENT:
             row.pickup, row.picked_up_by, row.picked_up_at = "", "", None
         row.marked_by = actor
@@ -1213,14 +1247,17 @@ def participation(programmes):
         pupils = Pupil.objects.filter(school_id=p.school_id,
                                       school_class__grade__in=p.grades).count()
         enrolled = (Enrolment.objects.filter(course__programme=p, status=Enrolment.Status.ENROLLED)
+                    .exclude(course__kind=Segment.EVENING_STUDY)  # not after-school service (AS-5)
                     .values("pupil_id").distinct().count())
         menu = (Enrolment.objects.filter(course__programme=p, course__kind=Segment.MENU,
                                          status=Enrolment.Status.ENROLLED)
                 .values("pupil_id").distinct().count())
         teachers = Teacher.objects.filter(school_id=p.school_id).count()
-        running = set(p.courses.exclude(duty_teacher__isnull=True)
+        approved = p.courses.filter(review_status=Course.Review.APPROVED).exclude(
+            kind=Segment.EVENING_STUDY)
+        running = set(approved.exclude(duty_teacher__isnull=True)
                       .values_list("duty_teacher_id", flat=True))
-        running |= set(p.courses.filter(instructor__teacher__isnull=False)
+        running |= set(approved.filter(instructor__teacher__isnull=False)
                        .values_list("instructor__teacher_id", flat=True))
         surveys = list(p.surveys.values_list("liking", "satisfaction"))
         n = len(surveys)

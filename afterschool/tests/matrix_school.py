@@ -112,7 +112,7 @@ MATRIX = [
     ("afterschool:programme", PROG, "inspector", 200),
     ("afterschool:programme", PROG, "teacher_a", 403),
     ("afterschool:programme", PROG, "head_teacher_a", 403),
-    ("afterschool:programme", PROG, "guardian_p", 403),
+    ("afterschool:programme", PROG, "guardian_p", 404),  # a draft: guardians do not see it
     ("afterschool:programme", PROG, "teacher_b", 404),
     ("afterschool:programme", PROG, "bureau_admin_b", 404),
     ("afterschool:programme", PROG, "guardian_nobody", 404),
@@ -133,7 +133,7 @@ MATRIX = [
     ("afterschool:course-create", PROG, "principal", 200),
     ("afterschool:course-create", PROG, "bureau_admin", 403),
     ("afterschool:course-create", PROG, "teacher_a", 403),
-    ("afterschool:course-create", PROG, "guardian_p", 403),
+    ("afterschool:course-create", PROG, "guardian_p", 404),  # a draft: guardians do not see it
     ("afterschool:course-create", PROG, "teacher_b", 404),
     ("afterschool:course-create", PROG, "bureau_admin_b", 404),
 
@@ -142,7 +142,7 @@ MATRIX = [
     ("afterschool:course", COURSE, "bureau_admin", 200),
     ("afterschool:course", COURSE, "inspector", 200),
     ("afterschool:course", COURSE, "teacher_a", 403),  # runs it, but this is the office's page
-    ("afterschool:course", COURSE, "guardian_p", 403),
+    ("afterschool:course", COURSE, "guardian_p", 404),  # a draft: guardians do not see it
     ("afterschool:course", COURSE, "teacher_b", 404),
     ("afterschool:course", COURSE, "bureau_admin_b", 404),
     ("afterschool:course", COURSE, "guardian_nobody", 404),
@@ -151,7 +151,7 @@ MATRIX = [
     ("afterschool:course-edit", COURSE, "principal", 200),
     ("afterschool:course-edit", COURSE, "bureau_admin", 403),
     ("afterschool:course-edit", COURSE, "teacher_a", 403),
-    ("afterschool:course-edit", COURSE, "guardian_p", 403),
+    ("afterschool:course-edit", COURSE, "guardian_p", 404),  # a draft: guardians do not see it
     ("afterschool:course-edit", COURSE, "teacher_b", 404),
     ("afterschool:course-edit", COURSE, "bureau_admin_b", 404),
 
@@ -225,7 +225,7 @@ POST_MATRIX = [
     ("afterschool:programme-open", PROG, "principal", 302),
     ("afterschool:programme-open", PROG, "bureau_admin", 403),
     ("afterschool:programme-open", PROG, "teacher_a", 403),
-    ("afterschool:programme-open", PROG, "guardian_p", 403),
+    ("afterschool:programme-open", PROG, "guardian_p", 404),  # a draft: guardians do not see it
     ("afterschool:programme-open", PROG, "teacher_b", 404),
     ("afterschool:programme-open", PROG, "bureau_admin_b", 404),
     ("afterschool:programme-open", PROG, "anonymous", LOGIN),
@@ -251,7 +251,7 @@ POST_MATRIX = [
     ("afterschool:course-review", COURSE, "principal", 302),
     ("afterschool:course-review", COURSE, "bureau_admin", 403),
     ("afterschool:course-review", COURSE, "teacher_a", 403),
-    ("afterschool:course-review", COURSE, "guardian_p", 403),
+    ("afterschool:course-review", COURSE, "guardian_p", 404),  # a draft: guardians do not see it
     ("afterschool:course-review", COURSE, "teacher_b", 404),
     ("afterschool:course-review", COURSE, "bureau_admin_b", 404),
     ("afterschool:course-review", COURSE, "anonymous", LOGIN),

@@ -502,8 +502,10 @@ def test_as4_an_application_for_nothing_is_refused(cast, api_client, guardian_p,
 
 def test_as4_applications_wait_until_the_programme_opens(cast, api_client, guardian_p,
                                                          programme):
+    # A draft is the school's own business: guardians do not even see it.
     refused(lambda: post_json(api_client(guardian_p), f"{API}/applications",
-                              apply_body(cast.pupil_p, programme)), 409, "conflict")
+                              apply_body(cast.pupil_p, programme)), 404, "not_found")
+    assert api_client(guardian_p).get(f"{API}/programmes").json()["count"] == 0
 
 
 def test_as12_everyone_who_applies_gets_the_base_service(cast, api_client, open_programme,
