@@ -7,6 +7,7 @@ from typing import Annotated
 from django.db.models import Q
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import PlainSerializer, WithJsonSchema
 
 from afterschool import services
 from afterschool.models import (
@@ -34,6 +35,14 @@ router = Router(tags=["课后服务"])
 Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
 Grade = Annotated[int, Field(ge=1, le=9)]
 Weekday = Annotated[int, Field(ge=1, le=7)]
+# Wall-clock times of day (XC-3: China Standard Time) as "HH:MM", in and out. JSON Schema's
+# "time" format demands an offset, which a timetable's time of day does not have.
+ClockTime = Annotated[
+    dt.time,
+    PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
+                    "examples": ["16:40"]}),
+]
 
 SEGMENTS = ("guidance 第一时段：作业辅导 / menu 第二时段：菜单课程 / delayed_care 延时托管（AS-7）/ "
             "evening_study 初中晚自习（AS-7、AS-8）")
@@ -43,16 +52,16 @@ class SlotIn(Schema):
     weekday: Weekday = Field(..., description="1 周一 … 5 周五（课后服务只在上课日，AS-5）")
     segment: str = Field(..., description=SEGMENTS)
     grades: list[Grade] = Field(..., description="适用年级，如 [3, 4]")
-    start: dt.time = Field(..., examples=["15:40"])
-    end: dt.time = Field(..., examples=["17:40"])
+    start: ClockTime
+    end: ClockTime
 
 
 class SlotOut(Schema):
     weekday: int
     segment: str
     grades: list[int]
-    start: dt.time
-    end: dt.time
+    start: ClockTime
+    end: ClockTime
     minutes: int
 
 
@@ -125,7 +134,7 @@ class InstructorOut(Schema):
     review_note: str
 
 
-class ReviewIn(Schema):
+class ReviewDecisionIn(Schema):
     approve: bool
     note: str = ""
 
@@ -140,8 +149,8 @@ class CourseIn(Schema):
     capacity: int = Field(..., ge=1, le=10_000)
     grades: list[Grade]
     weekdays: list[Weekday]
-    start: dt.time
-    end: dt.time
+    start: ClockTime
+    end: ClockTime
     place: str = ""
     fee_per_term_fen: int = Field(0, ge=0, le=10_000_000,
                                   description="课程收费（分/学期），须在开放报名前公示")
@@ -175,8 +184,8 @@ class CourseOut(Schema):
     free_seats: int | None
     grades: list[int]
     weekdays: list[int]
-    start: dt.time
-    end: dt.time
+    start: ClockTime
+    end: ClockTime
     place: str
     fee_per_term_fen: int
     content_summary: str
@@ -266,7 +275,7 @@ class AllocationOut(Schema):
         return obj.quality["fcfs"]
 
 
-class VerifyOut(Schema):
+class AllocationVerifyOut(Schema):
     allocation: int
     reproduced: bool = Field(..., description="用记录的种子和输入重新运行，结果完全一致")
 
@@ -277,8 +286,8 @@ class SessionOut(Schema):
     course_name: str = Field(..., alias="course.name")
     kind: str = Field(..., alias="course.kind")
     date: dt.date
-    start: dt.time
-    end: dt.time
+    start: ClockTime
+    end: ClockTime
     status: str = Field(..., description="scheduled 待上课 / delivered 已上课 / cancelled 已取消")
     delivered_minutes: int
 
@@ -455,7 +464,7 @@ def publish_allocation(request, allocation_id: int):
     return services.publish_allocation(actor=request.user, allocation=run)
 
 
-@router.get("/allocations/{int:allocation_id}/verify", response={200: VerifyOut, **READ_ERRORS},
+@router.get("/allocations/{int:allocation_id}/verify", response={200: AllocationVerifyOut, **READ_ERRORS},
             summary="复核抽签：用记录的种子、输入和算法重新运行，结果是否一致")
 def verify_allocation(request, allocation_id: int):
     run = get_for(request.user, Allocation, allocation_id)
@@ -534,7 +543,7 @@ def add_instructor(request, payload: InstructorIn):
 
 @router.post("/instructors/{int:instructor_id}/review",
              response={200: InstructorOut, **WRITE_ERRORS}, summary="审核校外授课人员")
-def review_instructor(request, instructor_id: int, payload: ReviewIn):
+def review_instructor(request, instructor_id: int, payload: ReviewDecisionIn):
     instructor = get_for(request.user, Instructor, instructor_id, "review")
     return services.review_instructor(actor=request.user, instructor=instructor,
                                       approve=payload.approve, note=payload.note)
@@ -592,7 +601,7 @@ def change_course(request, course_id: int, payload: CoursePatch):
 
 @router.post("/courses/{int:course_id}/review", response={200: CourseOut, **WRITE_ERRORS},
              summary="审核课程（讲新课、补课、刷题不予通过 AS-6；授课人员须已审核 AS-9）")
-def review_course(request, course_id: int, payload: ReviewIn):
+def review_course(request, course_id: int, payload: ReviewDecisionIn):
     course = get_for(request.user, Course, course_id, "review", queryset=COURSES)
     return services.review_course(actor=request.user, course=course, approve=payload.approve,
                                   note=payload.note)

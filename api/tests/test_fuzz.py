@@ -46,13 +46,14 @@ from org.models import RoleAssignment
 
 pytestmark = pytest.mark.fuzz
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 SEED = os.environ.get("FUZZ_SEED")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 # Actors of the cast (root conftest.py): the bureau admin, a school admin, a subject teacher,
 # a head teacher, a guardian and the custodian bank.
-ROLES = ["bureau_admin", "principal", "teacher_a", "head_teacher_a", "guardian_p", "bank"]
+ROLES = ["bureau_admin", "principal", "teacher_a", "head_teacher_a", "guardian_p", "bank",
+         "supervisor", "institution_staff"]
 METHODS = {"get", "post", "put", "patch", "delete"}
 
 
@@ -102,7 +103,8 @@ def real_ids(cast):
         actor=fresh(cast.teacher_a), school_class=cast.class_a1_4_1, date=today,
         subject="maths", title="口算练习", minutes=20)
     assignment = RoleAssignment.objects.filter(user=cast.principal).first()
-    return {
+    ids = {**_after_school_ids(cast), **_institution_ids(cast)}
+    return {**ids,
         "school_id": cast.school_a1.pk, "class_id": cast.class_a1_4_1.pk,
         "pupil_id": cast.pupil_p.pk, "teacher_id": cast.teacher_a_profile.pk,
         "user_id": cast.principal.pk, "assignment_id": assignment.pk,
@@ -110,6 +112,56 @@ def real_ids(cast):
         "week_start": (today - dt.timedelta(days=today.weekday())).isoformat(),
         "key": "hw.max_avg_minutes.primary",
     }
+
+
+def _after_school_ids(cast):
+    """An open after-school programme of A1 with a menu course, P's application and today's
+    session of P's class group, the lottery run once."""
+    from afterschool import services as afterschool
+    from schoolcal.models import Term
+
+    principal = fresh(cast.principal)
+    today = timezone.localdate()  # a term around today, whenever the suite runs
+    term = Term.objects.create(bureau=cast.district_a, school_year="fuzz", name="学期",
+                               start=today - dt.timedelta(days=30),
+                               end=today + dt.timedelta(days=90))
+    slots = [{"weekday": d, "segment": seg, "grades": [2, 4], "start": a, "end": b}
+             for d in range(1, 6) for seg, a, b in (("guidance", "15:40", "16:40"),
+                                                    ("menu", "16:40", "17:40"))]
+    programme = afterschool.create_programme(actor=principal, school=cast.school_a1, term=term,
+                                             name="课后服务", slots=slots, grades=[2, 4])
+    instructor = afterschool.add_instructor(actor=principal, school=cast.school_a1,
+                                            kind="own_teacher", teacher=cast.teacher_a_profile)
+    course = afterschool.add_course(actor=principal, programme=programme, name="足球",
+                                    instructor=instructor, capacity=10, grades=[4],
+                                    weekdays=[1, 3], start="16:40", end="17:40")
+    afterschool.review_course(actor=principal, course=course, approve=True)
+    afterschool.open_programme(actor=principal, programme=programme)
+    application = afterschool.apply(actor=fresh(cast.guardian_p), programme=programme,
+                                    pupil=cast.pupil_p, choices=[course.pk])
+    run = afterschool.run_allocation(actor=principal, programme=programme, seed="fuzz")
+    afterschool.sync_sessions(programme, today=term.start)
+    session = programme.courses.get(school_class=cast.class_a1_4_1).sessions.order_by(
+        "date").first()
+    return {"programme_id": programme.pk, "course_id": course.pk, "instructor_id": instructor.pk,
+            "application_id": application.pk, "allocation_id": run.pk,
+            "enrolment_id": application.enrolments.first().pk, "session_id": session.pk}
+
+
+def _institution_ids(cast):
+    """Institution 1 with a staff member, a yellow card and a black-list entry."""
+    from institutions import services as institutions
+
+    staff = institutions.add_staff(actor=fresh(cast.institution_staff),
+                                   institution=cast.institution_1, name="周文",
+                                   id_number="110108198803010017", kind="other")
+    card = institutions.issue_card(actor=fresh(cast.supervisor), institution=cast.institution_2,
+                                   colour="yellow", reason="超时培训")
+    entry = institutions.add_to_list(actor=fresh(cast.supervisor),
+                                     institution=cast.institution_2, kind="negative",
+                                     reason="虚假宣传")
+    return {"institution_id": cast.institution_1.pk, "staff_id": staff.pk, "card_id": card.pk,
+            "entry_id": entry.pk}
 
 
 def _strategy(operation, real_ids):

@@ -89,3 +89,22 @@ def test_docs_page_is_html(db):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert "/api/v1/openapi.json" in response.content.decode()
+
+
+def test_schema_names_are_unique_across_apps():
+    # ninja names each OpenAPI component after its class: two apps' ``CourseOut`` would silently
+    # share one component, and clients would be told the wrong fields for one of them.
+    import importlib
+    from pathlib import Path
+
+    from ninja import Schema
+
+    seen = {}
+    for path in sorted(Path(__file__).resolve().parents[2].glob("*/api.py")):
+        module = importlib.import_module(f"{path.parent.name}.api")
+        for name, value in vars(module).items():
+            if isinstance(value, type) and issubclass(value, Schema) and \
+                    value.__module__ == module.__name__:
+                assert name not in seen, f"{name} is defined in {seen[name]} and {module.__name__}"
+                seen[name] = module.__name__
+    assert "ProgrammeOut" in seen and "InstitutionOut" in seen
