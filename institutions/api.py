@@ -94,12 +94,13 @@ class InstitutionOut(Schema):
     business_licence_no: str
     licence_valid_until: dt.date | None
     legal_representative: str
+    phone: str = Field(..., description="机构联系电话（单位电话，非个人信息）")
     address: str
     enrolment_suspended: bool
     version: int = Field(..., description="动态管理台账版本号")
 
 
-class ReviewIn(Schema):
+class ApplicationReviewIn(Schema):
     approve: bool
     note: str = ""
     school_permit_no: str = ""
@@ -180,7 +181,7 @@ class MatchCloseIn(Schema):
     note: str
 
 
-class CourseIn(Schema):
+class TrainingCourseIn(Schema):
     name: str
     subject: str = Field(..., description="学科类科目（chinese、maths、english…）或非学科类类别"
                                           "（sport、art、science、practice、other）")
@@ -193,7 +194,7 @@ class CourseIn(Schema):
     content_summary: str
 
 
-class CourseOut(Schema):
+class TrainingCourseOut(Schema):
     id: int
     institution: int = Field(..., alias="institution_id")
     name: str
@@ -209,14 +210,14 @@ class CourseOut(Schema):
     published: bool
 
 
-class SessionIn(Schema):
+class TrainingSessionIn(Schema):
     course: Id
     start: dt.datetime = Field(..., examples=["2026-10-12T18:00:00+08:00"])
     end: dt.datetime = Field(..., examples=["2026-10-12T19:30:00+08:00"])
     mode: str | None = Field(None, description="省略则与课程一致")
 
 
-class SessionOut(Schema):
+class TrainingSessionOut(Schema):
     id: int
     course: int = Field(..., alias="course_id")
     start: dt.datetime
@@ -240,6 +241,8 @@ class CardOut(Schema):
     evidence: str
     rule: str
     escalated_from: list[int]
+    escalated_into: int | None = Field(None, alias="escalated_into_id",
+                                       description="黄牌已升级为的红牌")
     issued_at: dt.datetime
     revoked_at: dt.datetime | None
     revoke_reason: str
@@ -312,7 +315,7 @@ class PublicInstitutionOut(Schema):
     licence_status_label: str
     status: str
     enrolment_suspended: bool
-    lists: list[str] = Field(..., description="当前所在名单：white / black / negative")
+    lists: list[str] = Field(..., description="当前所在的公开名单：white 白名单 / black 黑名单")
     address: str
 
     @staticmethod
@@ -321,11 +324,13 @@ class PublicInstitutionOut(Schema):
 
     @staticmethod
     def resolve_lists(obj):
-        return sorted(e.kind for e in obj.list_entries.all() if e.removed_at is None)
+        # The published lists (TI-13): white and black; the negative list is internal.
+        return sorted(e.kind for e in obj.list_entries.all()
+                      if e.removed_at is None and e.kind in ("white", "black"))
 
 
 class PublicDetailOut(PublicInstitutionOut):
-    courses: list[CourseOut] = Field(..., description="公示的课程与收费（TP-5）")
+    courses: list[TrainingCourseOut] = Field(..., description="公示的课程与收费（TP-5）")
     staff: list[PublicStaffOut] = Field(..., description="教学人员及资质（TT-5）")
 
     @staticmethod
@@ -420,7 +425,7 @@ def change_institution(request, institution_id: int, payload: InstitutionPatch):
 
 @router.post("/institutions/{int:institution_id}/review",
              response={200: InstitutionOut, **WRITE_ERRORS}, summary="审批机构申请（监管科）")
-def review_institution(request, institution_id: int, payload: ReviewIn):
+def review_institution(request, institution_id: int, payload: ApplicationReviewIn):
     inst = get_for(request.user, Institution, institution_id, "review", queryset=INSTITUTIONS)
     return services.review_application(actor=request.user, institution=inst, **payload.dict())
 
@@ -509,7 +514,7 @@ def close_match(request, match_id: int, payload: MatchCloseIn):
 
 
 @router.get("/institutions/{int:institution_id}/courses",
-            response={200: list[CourseOut], **READ_ERRORS},
+            response={200: list[TrainingCourseOut], **READ_ERRORS},
             summary="机构课程（subject_type、mode、lesson_minutes、price_per_lesson_fen）")
 @paginate(LimitOffsetPagination)
 def list_courses(request, institution_id: int):
@@ -518,15 +523,15 @@ def list_courses(request, institution_id: int):
 
 
 @router.post("/institutions/{int:institution_id}/courses",
-             response={201: CourseOut, **WRITE_ERRORS},
+             response={201: TrainingCourseOut, **WRITE_ERRORS},
              summary="新增课程并公示收费（学科类须在指导价范围内 TP-1；线上每课时 ≤30 分钟 TS-4）")
-def add_course(request, institution_id: int, payload: CourseIn):
+def add_course(request, institution_id: int, payload: TrainingCourseIn):
     inst = get_for(request.user, Institution, institution_id, "schedule", queryset=INSTITUTIONS)
     return Status(201, services.add_course(actor=request.user, institution=inst, **payload.dict()))
 
 
 @router.get("/institutions/{int:institution_id}/sessions",
-            response={200: list[SessionOut], **READ_ERRORS}, summary="排课")
+            response={200: list[TrainingSessionOut], **READ_ERRORS}, summary="排课")
 @paginate(LimitOffsetPagination)
 def list_sessions(request, institution_id: int, date: dt.date | None = None):
     inst = get_for(request.user, Institution, institution_id)
@@ -537,10 +542,10 @@ def list_sessions(request, institution_id: int, date: dt.date | None = None):
 
 
 @router.post("/institutions/{int:institution_id}/sessions",
-             response={201: SessionOut, **WRITE_ERRORS},
+             response={201: TrainingSessionOut, **WRITE_ERRORS},
              summary="排课：违反 TS-1（节假日、休息日、寒暑假学科类）、TS-2、TS-3（线下 20:30）、"
                      "TS-4（线上 30 分钟、间隔 10 分钟、21:00）时 422")
-def schedule_session(request, institution_id: int, payload: SessionIn):
+def schedule_session(request, institution_id: int, payload: TrainingSessionIn):
     inst = get_for(request.user, Institution, institution_id, "schedule", queryset=INSTITUTIONS)
     course = get_for(request.user, TrainingCourse, payload.course,
                      queryset=TrainingCourse.objects.filter(institution=inst))
@@ -560,6 +565,7 @@ def list_guide_prices(request):
 @router.put("/guide-prices", response={200: GuidePriceOut, **WRITE_ERRORS},
             summary="设置本局指导价（基准价，分/标准课时）")
 def set_guide_price(request, payload: GuidePriceIn):
+    require(request.user, "change", GuidePrice)  # 403 before asking which bureau
     return services.set_guide_price(actor=request.user, bureau=home_bureau(request.user),
                                     **payload.dict())
 

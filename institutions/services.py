@@ -70,7 +70,7 @@ def _ledger(institution, event, actor, changes=None, reason=""):
 
 
 def _locked(institution):
-    return Institution.objects.select_for_update().select_related("bureau__parent").get(
+    return Institution.objects.select_for_update(of=("self",)).select_related("bureau__parent").get(
         pk=institution.pk)
 
 
@@ -158,10 +158,15 @@ def register_institution(*, actor, bureau, found=False, **fields):
         status = Institution.Status.FOUND
     else:
         fields["credit_code"] = clean_credit_code(fields.get("credit_code"))
-        banned = banned_kind(fields)
+        # Only those who review applications record an institution as approved (inspectors'
+        # and institutions' registrations wait for the review).
+        approving = bureau.pk in scope.bureau_ids_for(Role.SUPERVISOR, Role.BUREAU_ADMIN)
+        applying = not approving or not fields.get("school_permit_no")
+        # The bans (TI-1, TI-3, TI-4) stop new approvals; an institution licensed before them,
+        # recorded by the section with its permit, is registered as it is.
+        banned = banned_kind(fields) if applying else None
         if banned:
             raise RuleViolation(banned[0], banned[1], "subject_type")
-        applying = not supervising or not fields.get("school_permit_no")
         status = Institution.Status.APPLYING if applying else Institution.Status.APPROVED
         fields.setdefault("licence_status", Institution.LicenceStatus.PERMIT_AND_LICENCE
                           if status == Institution.Status.APPROVED
@@ -196,6 +201,8 @@ def review_application(*, actor, institution, approve, note="", school_permit_no
             raise RuleViolation(banned[0], banned[1], "subject_type")
         if not school_permit_no.strip():
             raise RuleViolation("required", "批准时须填写办学许可证号。", "school_permit_no")
+        if permit_valid_until is not None and permit_valid_until < timezone.localdate():
+            raise RuleViolation("invalid", "办学许可证有效期不能早于今天。", "permit_valid_until")
         institution.status = Institution.Status.APPROVED
         institution.school_permit_no = school_permit_no.strip()
         institution.permit_valid_until = permit_valid_until
@@ -229,6 +236,9 @@ def change_institution(*, actor, institution, reason="", **fields):
     fields = _clean_fields(fields)
     if "credit_code" in fields:
         fields["credit_code"] = clean_credit_code(fields["credit_code"], required=False)
+        if fields["credit_code"] and Institution.objects.filter(
+                credit_code=fields["credit_code"]).exclude(pk=institution.pk).exists():
+            raise Conflict("该统一社会信用代码已登记。", "credit_code")
     changes = {k: [_value(getattr(institution, k)), _value(v)] for k, v in fields.items()
                if getattr(institution, k) != v}
     if not changes:
@@ -261,9 +271,11 @@ def expiring(institutions, *, today=None, days=None):
     """(institution, which, date, expired) for permits and licences that have expired or expire
     within the reminder window."""
     today = today or timezone.localdate()
-    rows = []
+    rows, windows = [], {}
     for inst in institutions:
-        window = days if days is not None else int(Policy(inst.bureau)["ti.permit_reminder_days"])
+        if days is None and inst.bureau_id not in windows:
+            windows[inst.bureau_id] = int(Policy(inst.bureau)["ti.permit_reminder_days"])
+        window = days if days is not None else windows[inst.bureau_id]
         for label, date in (("办学许可证", inst.permit_valid_until),
                             ("营业执照", inst.licence_valid_until)):
             if date and date <= today + dt.timedelta(days=window):
@@ -356,22 +368,29 @@ def cross_check(bureau_ids=None):
     imports): teachers join rosters after the staff were registered. Returns new matches."""
     from org.models import Teacher
 
-    staff = {s.id_hash: s for s in Staff.objects.current().select_related("institution")}
-    if bureau_ids is not None:
-        staff = {h: s for h, s in staff.items() if s.institution.bureau_id in bureau_ids}
+    staff = {}  # one person may work for several institutions: every record is matched
+    for s in Staff.objects.current().select_related("institution"):
+        if bureau_ids is None or s.institution.bureau_id in bureau_ids:
+            staff.setdefault(s.id_hash, []).append(s)
     made = 0
     for teacher_id, number in Teacher.objects.exclude(id_number="").values_list("pk",
                                                                                "id_number"):
-        found = staff.get(id_hash(number))
-        if found is not None:
-            _, created = TeacherMatch.objects.get_or_create(staff=found, teacher_id=teacher_id)
-            made += created
+        for found in staff.get(id_hash(number), ()):
+            match, created = TeacherMatch.objects.get_or_create(staff=found,
+                                                                teacher_id=teacher_id)
+            if created:
+                made += 1
+                log_action(match, "institutions.staff.teacher_match", actor=None,
+                           data={"institution": found.institution_id})
     return made
 
 
 @transaction.atomic
 def close_match(*, actor, match, confirmed, note):
     require(actor, "change", TeacherMatch)
+    if match.staff.institution.bureau_id not in actor.scope.bureau_ids_for(Role.SUPERVISOR,
+                                                                             Role.BUREAU_ADMIN):
+        raise RuleViolation("forbidden_unit", "只能核查本区机构的线索。", "match")
     if match.status != TeacherMatch.Status.OPEN:
         raise Conflict("该线索已处理。", "status")
     if not (note or "").strip():
@@ -523,12 +542,13 @@ class ScheduleRules:
         self.school_start = _hm(policy["ts.school_hours_start"])
         self.school_end = _hm(policy["ts.school_hours_end"])
         self.makeup_is_rest = policy["ts.makeup_workday_is_rest"] == "yes"
+        self.tz = timezone.get_current_timezone()  # XC-3; looked up once, not per session
 
     def problems(self, course, start, end, mode, neighbours=()):
         """[(rule, message)] for one session; ``neighbours`` are (start, end) of the course's
         other sessions that day (for the online gap)."""
         found = []
-        start, end = timezone.localtime(start), timezone.localtime(end)
+        start, end = timezone.localtime(start, self.tz), timezone.localtime(end, self.tz)
         if end <= start:
             return [("invalid", "结束时间应晚于开始时间。")]
         if end.date() != start.date():
@@ -597,28 +617,41 @@ def schedule_session(*, actor, institution, course, start, end, mode=None):
 
 def recheck_sessions(bureau_ids=None, *, today=None):
     """The daily check: future sessions that the calendar (a new holiday, a vacation, a changed
-    parameter) now makes illegal get a ``ScheduleFlag``. Returns the number of new flags."""
+    parameter) now makes illegal get a ``ScheduleFlag``. Returns the number of new flags.
+
+    Built for a term of 50,000 sessions: sessions are read as plain rows (their courses once),
+    times are converted to China Standard Time once, existing flags are read in one query and
+    new ones written in one ``bulk_create``."""
     today = today or timezone.localdate()
-    sessions = (TrainingSession.objects.filter(cancelled=False, start__date__gte=today)
-                .select_related("course__institution__bureau__parent"))
+    tz = timezone.get_current_timezone()
+    sessions = TrainingSession.objects.filter(
+        cancelled=False, start__gte=timezone.make_aware(dt.datetime.combine(today, dt.time()), tz))
     if bureau_ids is not None:
         sessions = sessions.filter(course__institution__bureau_id__in=bureau_ids)
-    rules, made = {}, 0
+    courses = {c.pk: c for c in TrainingCourse.objects.filter(
+        pk__in=sessions.values("course_id")).select_related("institution__bureau__parent")}
+    existing = set(ScheduleFlag.objects.filter(session__in=sessions.values("pk"))
+                   .values_list("session_id", "rule"))
     by_course_day = {}
-    for s in sessions.order_by("course_id", "start"):
-        key = (s.course_id, timezone.localtime(s.start).date())
-        by_course_day.setdefault(key, []).append(s)
-    for group in by_course_day.values():
-        for s in group:
-            bureau = s.course.institution.bureau
-            checker = rules.get(bureau.pk) or rules.setdefault(bureau.pk, ScheduleRules(bureau))
-            others = [(timezone.localtime(o.start), timezone.localtime(o.end)) for o in group
-                      if o.pk != s.pk and o.start < s.start]
-            for rule, message in checker.problems(s.course, s.start, s.end, s.mode, others):
-                _, created = ScheduleFlag.objects.get_or_create(
-                    session=s, rule=rule, defaults={"message": message[:300]})
-                made += created
-    return made
+    for pk, course_id, start, end, mode in sessions.order_by("course_id", "start", "pk") \
+            .values_list("pk", "course_id", "start", "end", "mode").iterator(chunk_size=5000):
+        start, end = start.astimezone(tz), end.astimezone(tz)
+        by_course_day.setdefault((course_id, start.date()), []).append((pk, start, end, mode))
+    rules, new = {}, {}
+    for (course_id, _), group in by_course_day.items():
+        course = courses[course_id]
+        bureau = course.institution.bureau
+        checker = rules.get(bureau.pk) or rules.setdefault(bureau.pk, ScheduleRules(bureau))
+        for i, (pk, start, end, mode) in enumerate(group):
+            # The course's earlier sessions that day (for the online gap, TS-4).
+            others = [(o_start, o_end) for _, o_start, o_end, _ in group[:i] if o_start < start]
+            for rule, message in checker.problems(course, start, end, mode, others):
+                if (pk, rule) not in existing and (pk, rule) not in new:
+                    new[(pk, rule)] = message[:300]
+    ScheduleFlag.objects.bulk_create(
+        [ScheduleFlag(session_id=pk, rule=rule, message=message)
+         for (pk, rule), message in new.items()], batch_size=2000, ignore_conflicts=True)
+    return len(new)
 
 
 # ---- cards and lists (TI-13) -------------------------------------------------------------------
@@ -695,6 +728,7 @@ def add_to_list(*, actor, institution, kind, reason):
         raise Conflict("该机构已在此名单中。", "kind")
     if kind == ListEntry.Kind.WHITE and (
             institution.licence_status != Institution.LicenceStatus.PERMIT_AND_LICENCE
+            or institution.status != Institution.Status.APPROVED
             or institution.enrolment_suspended or ListEntry.objects.current().filter(
                 institution=institution, kind=ListEntry.Kind.BLACK).exists()):
         raise RuleViolation("TI-13", "白名单只收证照齐全、合规经营且不在黑名单的机构。", "kind")
@@ -743,7 +777,9 @@ def risk_rows(institutions, *, today=None):
     institutions = list(institutions)
     ids = [i.pk for i in institutions]
     cards = {}
-    for inst_id, colour in Card.objects.active().filter(institution_id__in=ids).values_list(
+    # A yellow card escalated into a red one is part of that red card, not counted again.
+    for inst_id, colour in Card.objects.active().filter(
+            institution_id__in=ids, escalated_into__isnull=True).values_list(
             "institution_id", "colour"):
         cards.setdefault(inst_id, []).append(colour)
     matches = {}

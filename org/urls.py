@@ -22,7 +22,6 @@ urlpatterns = [
     path("roster/", views.roster_import, name="roster-import"),
     path("roster/template.xlsx", views.roster_template, name="roster-template"),
     path("children/", views.my_children, name="my-children"),
-    path("institutions/", views.institution_list, name="institutions"),
     path("accounts/", account_views.account_list, name="accounts"),
     path("accounts/new/", account_views.account_create, name="account-create"),
     path("accounts/<int:pk>/", account_views.account_detail, name="account"),

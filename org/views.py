@@ -14,7 +14,6 @@ from audit.actions import log_action
 from core.access import can, get_for, require, visible
 from core.errors import RuleViolation, add_to_form
 from core.paging import paginate
-from institutions.models import Institution
 from org import roster, services
 from org.forms import ClassForm, PupilForm, RosterForm, SchoolForm, TeacherForm
 from org.models import Guardian, Pupil, School, SchoolClass, Stage, Teacher
@@ -313,10 +312,3 @@ def my_children(request):
         "school_class__school__bureau", "school_class__head_teacher")
     return render(request, "org/my_children.html", {"pupils": pupils})
 
-
-@login_required
-def institution_list(request):
-    institutions = visible(request.user, Institution).order_by("name")
-    if q := request.GET.get("q", "").strip():
-        institutions = institutions.filter(Q(name__contains=q) | Q(credit_code__contains=q))
-    return render(request, "org/institution_list.html", {"page": paginate(request, institutions)})

@@ -80,9 +80,10 @@ PARAMS = {p.key: p for p in [
           unit="%", minimum=50, maximum=100, help="专职教学、教研人员原则上不低于从业人员总数的 50%。"),
     Param("ti.permit_reminder_days", "TI-13", "许可证、营业执照到期提前提醒天数", 60,
           stricter="higher", unit="天", minimum=1, maximum=365),
-    Param("ti.yellow_cards_for_red", "TI-13", "升级为红牌的黄牌数", 2, unit="张", minimum=1,
+    Param("ti.yellow_cards_for_red", "TI-13", "升级为红牌的黄牌数", 2, stricter=None, unit="张",
+          minimum=1,
           maximum=10, help="时间窗口内累计黄牌达到此数即升级为红牌；红牌暂停招生。"),
-    Param("ti.yellow_window_months", "TI-13", "黄牌累计时间窗口", 12, stricter="higher",
+    Param("ti.yellow_window_months", "TI-13", "黄牌累计时间窗口", 12, stricter=None,
           unit="个月", minimum=1, maximum=60),
 ]}
 

@@ -111,3 +111,64 @@ def test_a_new_holiday_flags_sessions_already_filed(cast, api_client, bureau_adm
                                kind="holiday", note="临时放假")
     flag = ScheduleFlag.objects.get()
     assert flag.rule == "TS-1" and flag.session_id == r.json()["id"]
+
+
+def test_an_institution_licensed_before_the_ban_is_recorded_with_its_permit(
+        cast, api_client, supervisor, inspector, pinned_today):
+    body = {"name": "甲区老牌学科培训学校", "credit_code": new_code(), "subject_type": True,
+            "school_permit_no": "教民1410402000099号", "permit_valid_until": "2027-08-31"}
+    # An inspector's registration is an application, and a new subject-type one is banned.
+    r = post_json(api_client(inspector), "/api/v1/institutions", body)
+    assert r.status_code == 422 and r.json()["code"] == "TI-1"
+    # The supervision section records the existing licensed institution as it is.
+    r = post_json(api_client(supervisor), "/api/v1/institutions", body)
+    assert r.status_code == 201, r.content
+    assert (r.json()["status"], r.json()["licence_status"]) == ("approved", "permit_and_licence")
+
+
+def test_an_approval_cannot_carry_an_expired_permit(cast, api_client, supervisor,
+                                                    institution_staff, pinned_today):
+    r = post_json(api_client(institution_staff), "/api/v1/institutions", {
+        "name": "甲区青苗美术", "credit_code": new_code(), "category": "art"})
+    assert r.status_code == 201, r.content
+    r = post_json(api_client(supervisor), f"/api/v1/institutions/{r.json()['id']}/review",
+                  {"approve": True, "school_permit_no": "教民1410402000100号",
+                   "permit_valid_until": "2026-01-31"})
+    assert r.status_code == 422 and r.json()["field"] == "permit_valid_until"
+
+
+def test_escalated_yellow_cards_count_once_and_the_negative_list_is_not_public(
+        cast, api_client, supervisor, art_inst, pinned_today):
+    from institutions import services
+
+    for reason in ("超时培训", "未公示收费"):
+        services.issue_card(actor=supervisor, institution=art_inst, colour="yellow",
+                            reason=reason)
+    row = next(r for r in services.risk_rows([art_inst]))
+    assert "红牌" in row["reasons"] and not any("黄牌" in r for r in row["reasons"])
+    services.add_to_list(actor=supervisor, institution=art_inst, kind="negative",
+                         reason="虚假宣传")
+    public = api_client(None).get(f"/api/v1/public/institutions/{art_inst.pk}").json()
+    assert public["lists"] == []
+
+
+def test_another_districts_supervisor_cannot_close_a_lead(cast, supervisor, subject_inst,
+                                                          subject_staff, pinned_today):
+    from conftest import _user, fresh
+    from core.errors import RuleViolation
+    from institutions import services
+    from org.roles import Role
+
+    services.add_staff(actor=subject_staff, institution=subject_inst, name="李某",
+                       id_number=cast.teacher_a_profile.id_number, kind="teaching",
+                       teacher_certificate_no="20204100000001", subjects=["maths"])
+    match = TeacherMatch.objects.get()
+    other = fresh(_user("supervisor_b", "乙区监管", (Role.SUPERVISOR, {"bureau": cast.district_b})))
+    try:
+        services.close_match(actor=other, match=match, confirmed=False, note="无关")
+    except RuleViolation as e:
+        assert e.rule == "forbidden_unit"
+    else:
+        raise AssertionError("another district closed the lead")
+    match.refresh_from_db()
+    assert match.status == "open"
