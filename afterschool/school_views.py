@@ -267,7 +267,10 @@ def programme(request, pk):
     can_change = can(request.user, "change", programme)
     return render(request, "afterschool/school/programme.html", {
         "programme": programme, "grid": _timetable_grid(programme),
-        "groups": [c for c in courses if c.kind != Segment.MENU],
+        # Groups by grade and class number (names sort 一、三、二 as characters).
+        "groups": sorted((c for c in courses if c.kind != Segment.MENU),
+                         key=lambda c: (c.kind, c.grades[:1], c.school_class.number
+                                        if c.school_class_id else 0, c.pk)),
         "menu": [c for c in courses if c.kind == Segment.MENU],
         "applications": applications, "sessions": sessions,
         "fee_text": yuan_text(programme.fee_per_term_fen), "can_change": can_change,

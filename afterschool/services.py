@@ -1035,8 +1035,9 @@ def record_attendance(*, actor, session, records, now=None):
     session = Session.objects.select_for_update(of=("self",)).select_related(
         "course__programme", "course__instructor").get(pk=session.pk)
     require(actor, "attend", session)
+    today = now.date() if now else timezone.localdate()  # one "today" for pages and services
     now = now or timezone.localtime()
-    if session.date > now.date():
+    if session.date > today:
         raise Conflict("还没到这次课的日期，不能点名。", "date")
     if session.status == Session.Status.CANCELLED:
         raise Conflict("这次课已取消。", "status")

@@ -1,9 +1,10 @@
 """Browser end-to-end tests: Playwright for Python driving Debian's Chromium.
 
 The tests run against pytest-django's ``live_server`` (a real HTTP server in a thread, on
-127.0.0.1) with the demo district of ``org.demo.build_demo`` in the test database, rebuilt for
-every test (``transactional_db``: the live server's thread must see committed rows). One
-Chromium runs for the whole session; each test gets a fresh browser context (no cookies).
+127.0.0.1) with the demo district of ``org.demo.build_demo`` in the test database, fresh for
+every test (``transactional_db``: the live server's thread must see committed rows). On SQLite it
+is built once and copied back before each test (``_load_demo``). One Chromium runs for the whole
+session; each test gets a fresh browser context (no cookies).
 
 * Chromium is Debian's (``/usr/bin/chromium``, or ``$CHROMIUM``); Playwright never downloads a
   browser here. Without Chromium or the ``playwright`` package the tests are skipped with the
@@ -17,6 +18,7 @@ import datetime as dt
 import importlib.util
 import os
 import re
+import sqlite3
 import types
 from pathlib import Path
 
@@ -94,20 +96,55 @@ def browser(django_db_setup):
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture(scope="session")
+def demo_snapshot():
+    """The demo district as first built, kept as a copy of SQLite's in-memory test database."""
+    held = {}
+    yield held
+    if "db" in held:
+        held["db"].close()
+
+
+def _load_demo(snapshot):
+    """Build the demo district once; every later test gets a copy of the database as it was then.
+
+    Building takes seconds (the after-school term and the institutions included); SQLite's backup
+    API copies the whole in-memory database back in milliseconds, over the rows the previous test
+    left and pytest-django flushed. Its ids are then the same in every test: the ContentType cache,
+    which is keyed by id, is cleared. Other databases build the district every time.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    from org.demo import build_demo
+
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        build_demo()
+        return
+    connection.ensure_connection()
+    if "db" not in snapshot:
+        build_demo()
+        snapshot["db"] = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(snapshot["db"])
+    else:
+        snapshot["db"].backup(connection.connection)
+        ContentType.objects.clear_cache()
+
+
 @pytest.fixture
-def demo(transactional_db, monkeypatch):
+def demo(transactional_db, monkeypatch, demo_snapshot):
     """The demo district (every account's password is ``shuangjian``) and a pinned today."""
-    from org.demo import build_demo, demo_school_code
-    from org.models import School, SchoolClass
+    from org.demo import DEMO_DISTRICT_CODE, demo_school_code
+    from org.models import Bureau, School, SchoolClass
 
     real_localdate = timezone.localdate
     monkeypatch.setattr(timezone, "localdate",
                         lambda value=None, timezone=None: TODAY if value is None
                         else real_localdate(value, timezone))
-    built = build_demo()
+    _load_demo(demo_snapshot)
     school = School.objects.get(code=demo_school_code(1))
     return types.SimpleNamespace(
-        bureau=built["bureau"], school=school, today=TODAY,
+        bureau=Bureau.objects.get(code=DEMO_DISTRICT_CODE), school=school, today=TODAY,
         class_4_1=SchoolClass.objects.get(school=school, grade=4, number=1))
 
 

@@ -282,18 +282,24 @@ def test_institution_staff_sees_only_their_institution(page, demo):
     own = Institution.objects.filter(bureau=demo.bureau).order_by("pk").first()
     other = Institution.objects.filter(bureau=demo.bureau).exclude(pk=own.pk).first()
 
-    # Given the staff of one institution, on the institutions page
+    # Given the staff of one institution, following the 培训机构 entry
     log_in(page, "institution")
     nav(page, "培训机构")
-    # Then the list has their institution and no other
-    rows = page.locator("#institutions tbody tr")
-    expect(rows).to_have_count(1)
-    expect(rows.first).to_contain_text(own.name)
+    # Then they land on their own institution's page (not the supervision registry), which has
+    # their institution and no other
+    expect(page).to_have_url(re.compile(r"/institutions/mine/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("本机构")
+    panels = page.locator("section[id^=institution-]")
+    expect(panels).to_have_count(1)
+    expect(panels.first.get_by_role("heading", level=2)).to_contain_text(own.name)
+    expect(page.locator("main")).not_to_contain_text(other.name)
 
-    # When they search for another institution by name, they find nothing
-    page.get_by_label("名称或信用代码").fill(other.name)
-    page.get_by_role("button", name="查询").click()
-    expect(page.locator("#institutions")).to_contain_text("没有符合条件的机构。")
+    # When they open the registry's address directly, they are sent back to their own page
+    page.goto("/institutions/")
+    expect(page).to_have_url(re.compile(r"/institutions/mine/$"))
+    # And another institution's pages do not exist for them (asked with their session cookie;
+    # opening a 404 in the tab would be a console error)
+    assert page.request.get(f"/institutions/mine/{other.pk}/staff/").status == 404
 
 
 # ---- custodian bank, supervisor, everyone ------------------------------------------------
