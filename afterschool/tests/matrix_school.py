@@ -88,6 +88,11 @@ def ALLOC(c):
     return {"pk": _allocation(c).pk}
 
 
+def ALLOC_PROG(c):
+    """The lottery page of the programme whose run ALLOC is (its URL takes the programme)."""
+    return {"pk": _allocation(c).programme_id}
+
+
 MATRIX = [
     ("afterschool:programmes", None, "anonymous", LOGIN),
     ("afterschool:programmes", None, "principal", 200),
@@ -169,15 +174,15 @@ MATRIX = [
 
     ("afterschool:instructor-review", INSTR, "anonymous", LOGIN),  # POST only
 
-    ("afterschool:lottery", ALLOC, "anonymous", LOGIN),
-    ("afterschool:lottery", ALLOC, "principal", 200),
-    ("afterschool:lottery", ALLOC, "bureau_admin", 200),
-    ("afterschool:lottery", ALLOC, "inspector", 200),
+    ("afterschool:lottery", ALLOC_PROG, "anonymous", LOGIN),
+    ("afterschool:lottery", ALLOC_PROG, "principal", 200),
+    ("afterschool:lottery", ALLOC_PROG, "bureau_admin", 200),
+    ("afterschool:lottery", ALLOC_PROG, "inspector", 200),
     ("afterschool:lottery", PROG, "principal", 200),  # draft: nothing to draw yet
-    ("afterschool:lottery", ALLOC, "teacher_a", 403),
-    ("afterschool:lottery", ALLOC, "guardian_p", 403),
-    ("afterschool:lottery", ALLOC, "teacher_b", 404),
-    ("afterschool:lottery", ALLOC, "bureau_admin_b", 404),
+    ("afterschool:lottery", ALLOC_PROG, "teacher_a", 403),
+    ("afterschool:lottery", ALLOC_PROG, "guardian_p", 403),
+    ("afterschool:lottery", ALLOC_PROG, "teacher_b", 404),
+    ("afterschool:lottery", ALLOC_PROG, "bureau_admin_b", 404),
 
     ("afterschool:allocation-verify", ALLOC, "anonymous", LOGIN),  # POST only
     ("afterschool:allocation-publish", ALLOC, "anonymous", LOGIN),  # POST only
