@@ -5,6 +5,7 @@ from api.main import api
 from api.routes import router as auth_router
 from audit.api import router as audit_router
 from exams.api import router as exams_router
+from funds.api import router as funds_router
 from homework.api import router as homework_router
 from institutions.api import public_router as public_institutions_router
 from institutions.api import router as institutions_router
@@ -24,5 +25,6 @@ api.add_router("/resources", resources_router)
 api.add_router("/after-school", afterschool_router)
 api.add_router("", institutions_router)
 api.add_router("/public", public_institutions_router)
+api.add_router("/funds", funds_router)
 
 __all__ = ["api"]

@@ -83,6 +83,14 @@ CODES = {
     "institutions.enrolment.resumed": "恢复招生",
     "institutions.list.added": "列入黑白名单/负面清单",
     "institutions.list.removed": "移出黑白名单/负面清单",
+    "funds.account.opened": "开设预收费监管账户",
+    "funds.reserve.added": "缴存风险保证金",
+    "funds.contract.created": "签订培训服务合同",
+    "funds.deposit.recorded": "存管银行登记家长缴费",
+    "funds.lesson.recorded": "机构登记课消",
+    "funds.lesson.confirmed": "确认课消并拨付",
+    "funds.refund.executed": "预收费退费",
+    "funds.account.frozen": "冻结机构预收费账户并退费",
 }
 
 

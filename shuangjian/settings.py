@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "homework",
     "exams",
     "afterschool",
+    "funds",
     "resources",
 ]
 
