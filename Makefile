@@ -51,5 +51,11 @@ bench-import: install
 bench-generate: install
 	$(PY) bench/generate_district.py
 
+## Load test against gunicorn on 127.0.0.1 (issue 9). Needs DATABASE_URL of an empty PostgreSQL
+## database made for it, e.g. postgres://postgres@127.0.0.1:5432/bench_load (see bench/README.md).
+.PHONY: bench-load
+bench-load: install
+	$(PY) bench/load.py
+
 ci:
 	bash .ci/run
