@@ -43,14 +43,17 @@ def test_racing_lessons_and_refunds_never_over_consume(cast, paid_contract, art_
     jobs += [(guardian_p, refund(paid_contract)) for _ in range(3)]
     responses = race(jobs)
     codes = [r.status_code for r in responses]
-    # Then exactly one refund went through, and every lesson record either counted or got 409
-    assert sorted(codes[14:]) == [200, 409, 409], statuses(responses)
+    # Then at most one refund went through (none when all ten lessons were recorded before
+    # any refund ran: nothing was left to refund), and every lesson record counted or got 409
+    refunds = codes[14:].count(200)
+    assert refunds <= 1 and codes[14:].count(409) == 3 - refunds, statuses(responses)
     assert set(codes[:14]) <= {201, 409}, statuses(responses)
     contract = Contract.objects.get(pk=paid_contract.pk)
     recorded = codes[:14].count(201)
     assert contract.lessons_pending == recorded == Lesson.objects.count()
     assert contract.lessons_refunded == 10 - recorded
-    assert Posting.objects.filter(kind="refund").count() == 1
+    assert refunds == (1 if recorded < 10 else 0), statuses(responses)
+    assert Posting.objects.filter(kind="refund").count() == refunds
     assert_consistent()
 
     # When every pending lesson is confirmed twice at once, racing the auto-confirmation
