@@ -91,6 +91,8 @@ CODES = {
     "funds.lesson.confirmed": "确认课消并拨付",
     "funds.refund.executed": "预收费退费",
     "funds.account.frozen": "冻结机构预收费账户并退费",
+    "funds.reconciliation.reported": "存管银行报送日终余额（对账一致）",
+    "funds.reconciliation.mismatch": "存管银行报送日终余额（与台账不一致）",
 }
 
 

@@ -14,7 +14,7 @@ from api.schemas import READ_ERRORS, WRITE_ERRORS
 from core.access import get_for, require, visible
 from core.errors import RuleViolation
 from funds import services
-from funds.models import Contract, Lesson, SupervisedAccount
+from funds.models import Contract, Lesson, Reconciliation, SupervisedAccount
 from institutions.models import Institution, TrainingCourse
 from org.models import Pupil
 
@@ -92,6 +92,15 @@ class FundsAccountIn(Schema):
     last_year_fees_fen: Fen = 0
 
 
+class FundsWarningOut(Schema):
+    level: str = Field(..., description="red 红色预警 / yellow 黄色预警")
+    rule: str = Field(..., description="规则编号，如 PF-14、PF-11、PF-1")
+    code: str = Field(..., description="held_below_unconsumed / reconciliation_mismatch / "
+                                        "reconciliation_missing / reserve_short / outflow / sales / "
+                                        "refunds / frozen / no_account")
+    message: str
+
+
 class FundsAccountOut(Schema):
     institution: int
     bank_name: str
@@ -105,7 +114,51 @@ class FundsAccountOut(Schema):
     reserve_fen: int = Field(..., description="风险保证金余额")
     unconsumed_fen: int = Field(..., description="已付款未消课金额")
     required_reserve_fen: int = Field(..., description="最低保证金（PF-10/PF-11）")
-    warnings: list[str]
+    level: str = Field(..., description="最高预警级别：red / yellow / 空表示无预警")
+    warnings: list[FundsWarningOut]
+
+
+class FundsReconciliationIn(Schema):
+    date: dt.date = Field(..., description="对账日期（已结束的一天）")
+    balance_fen: int = Field(..., ge=-10_000_000_000, le=10_000_000_000,
+                             description="银行专用账户日终余额（托管＋保证金）")
+
+
+class FundsReconciliationOut(Schema):
+    institution: int = Field(..., alias="account.institution_id")
+    date: dt.date
+    bank_balance_fen: int
+    ledger_balance_fen: int = Field(..., description="台账在该日结束时的托管＋保证金余额")
+    difference_fen: int = Field(..., description="银行 − 台账；非 0 为红色预警")
+    matched: bool
+
+
+class FundsDayOut(Schema):
+    date: dt.date
+    accounts: int = Field(..., description="本区监管账户数（该日前开户）")
+    reported: int
+    matched: int
+    mismatched: list[FundsReconciliationOut]
+    missing: list[int] = Field(..., description="未报送日终余额的机构")
+
+
+class FundsTotalsOut(Schema):
+    accounts: int
+    held_fen: int
+    reserve_fen: int
+    released_fen: int
+    refunded_fen: int
+    unconsumed_fen: int
+    red: int = Field(..., description="红色预警机构数")
+    yellow: int
+    frozen: int
+
+
+class FundsWarningRowOut(Schema):
+    institution: int
+    name: str
+    level: str
+    warnings: list[FundsWarningOut]
 
 
 class FundsReserveIn(Schema):
@@ -125,6 +178,7 @@ def _idempotency_key(request):
 
 def _account_out(account):
     summary = services.account_summary(account.institution_id)
+    summary["warnings"] = [vars(w) for w in summary["warnings"]]
     return {**summary, "bank_name": account.bank_name, "account_number": account.account_number,
             "mode": account.mode, "frozen_reason": account.frozen_reason}
 
@@ -263,3 +317,52 @@ def freeze_account(request, institution_id: int, payload: FundsFreezeIn):
     account = services.freeze_institution(actor=request.user, institution=account.institution,
                                           reason=payload.reason)
     return _account_out(account)
+
+
+# ---- reconciliation, totals and warnings (PF-14) -----------------------------------------------
+
+
+@router.post("/accounts/{int:institution_id}/reconciliations",
+             response={201: FundsReconciliationOut, 200: FundsReconciliationOut, **WRITE_ERRORS},
+             summary="存管银行报送专用账户日终余额，与台账对账（不一致为红色预警）；同日同额重报 "
+                     "200，不同金额 409")
+def report_balance(request, institution_id: int, payload: FundsReconciliationIn):
+    account = _account(request, institution_id, "reconcile")
+    rec, created = services.report_balance(actor=request.user, institution=account.institution,
+                                           date=payload.date, balance_fen=payload.balance_fen)
+    return Status(201 if created else 200, rec)
+
+
+@router.get("/reconciliations/{date}", response={200: FundsDayOut, **READ_ERRORS},
+            summary="某日对账结果：已报送、一致、不一致和未报送的账户（监管科、存管银行）")
+def reconciliation_day(request, date: dt.date):
+    require(request.user, "view", Reconciliation)
+    end = dt.datetime.combine(date + dt.timedelta(days=1), dt.time())
+    accounts = visible(request.user, SupervisedAccount).filter(opened_at__lt=end)
+    reports = list(visible(request.user, Reconciliation).filter(account__in=accounts, date=date)
+                   .select_related("account"))
+    reported = {r.account.institution_id for r in reports}
+    ids = list(accounts.values_list("institution_id", flat=True))
+    return {"date": date, "accounts": len(ids), "reported": len(reports),
+            "matched": sum(r.matched for r in reports),
+            "mismatched": [r for r in reports if not r.matched],
+            "missing": sorted(set(ids) - reported)}
+
+
+@router.get("/totals", response={200: FundsTotalsOut, **READ_ERRORS},
+            summary="本区监管资金总额与预警机构数（监管科、督学、存管银行）")
+def totals(request):
+    require(request.user, "supervise", SupervisedAccount)
+    totals_, _ = services.district_totals(visible(request.user, SupervisedAccount))
+    return totals_
+
+
+@router.get("/warnings", response={200: list[FundsWarningRowOut], **READ_ERRORS},
+            summary="有预警的机构（红色在前）；level=red 只看红色")
+def list_warnings(request, level: str | None = None):
+    require(request.user, "supervise", SupervisedAccount)
+    _, rows = services.district_totals(visible(request.user, SupervisedAccount))
+    found = [{"institution": a.institution_id, "name": a.institution.name, "level": r["level"],
+              "warnings": [vars(w) for w in r["warnings"]]}
+             for a, r in rows if r["level"] and (not level or r["level"] == level)]
+    return sorted(found, key=lambda r: (r["level"] != "red", r["name"]))

@@ -34,7 +34,8 @@ def _in_district(scope, *roles):
 class AccountQuerySet(models.QuerySet):
     def visible_to(self, user):
         s = scope_of(user)
-        return self.filter(_in_district(s, Role.SUPERVISOR, Role.BUREAU_ADMIN, Role.CUSTODIAN_BANK)
+        return self.filter(_in_district(s, Role.SUPERVISOR, Role.BUREAU_ADMIN, Role.INSPECTOR,
+                                        Role.CUSTODIAN_BANK)
                            | Q(institution_id__in=s.institution_ids))
 
 
@@ -64,10 +65,14 @@ class SupervisedAccount(models.Model):
 
     objects = AccountQuerySet.as_manager()
     ACCESS = {
-        "view": {Role.SUPERVISOR, Role.BUREAU_ADMIN, Role.CUSTODIAN_BANK, Role.INSTITUTION_STAFF},
+        "view": {Role.SUPERVISOR, Role.BUREAU_ADMIN, Role.INSPECTOR, Role.CUSTODIAN_BANK,
+                 Role.INSTITUTION_STAFF},
         "open": {Role.SUPERVISOR, Role.BUREAU_ADMIN, Role.CUSTODIAN_BANK},
         "reserve": {Role.CUSTODIAN_BANK},
+        "reconcile": {Role.CUSTODIAN_BANK},
         "freeze": {Role.SUPERVISOR},
+        # district-wide totals, warnings and reconciliation (type-level, scoped by visible_to)
+        "supervise": {Role.SUPERVISOR, Role.BUREAU_ADMIN, Role.INSPECTOR, Role.CUSTODIAN_BANK},
     }
 
     class Meta:
@@ -84,7 +89,7 @@ class SupervisedAccount(models.Model):
         if action == "open":
             return bureau in scope.bureau_ids_for(Role.SUPERVISOR, Role.BUREAU_ADMIN,
                                                   Role.CUSTODIAN_BANK)
-        if action == "reserve":
+        if action in ("reserve", "reconcile"):
             return bureau in scope.bureau_ids_for(Role.CUSTODIAN_BANK)
         if action == "freeze":
             return bureau in scope.bureau_ids_for(Role.SUPERVISOR)
@@ -273,7 +278,8 @@ class AppendOnly(models.QuerySet):
 
     def visible_to(self, user):
         s = scope_of(user)
-        return self.filter(_in_district(s, Role.SUPERVISOR, Role.BUREAU_ADMIN, Role.CUSTODIAN_BANK)
+        return self.filter(_in_district(s, Role.SUPERVISOR, Role.BUREAU_ADMIN, Role.INSPECTOR,
+                                        Role.CUSTODIAN_BANK)
                            | Q(institution_id__in=s.institution_ids))
 
 
@@ -303,7 +309,7 @@ class Posting(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AppendOnly.as_manager()
-    ACCESS = {"view": {Role.SUPERVISOR, Role.BUREAU_ADMIN, Role.CUSTODIAN_BANK,
+    ACCESS = {"view": {Role.SUPERVISOR, Role.BUREAU_ADMIN, Role.INSPECTOR, Role.CUSTODIAN_BANK,
                        Role.INSTITUTION_STAFF}}
 
     class Meta:
@@ -323,3 +329,40 @@ class Posting(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Posting rows are append-only.")
+
+
+class ReconciliationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(account__in=SupervisedAccount.objects.visible_to(user))
+
+
+class Reconciliation(models.Model):
+    """The custodian bank's end-of-day balance of one supervised account next to the ledger's
+    (held + reserve at the end of that day). A difference is a red warning (PF-14)."""
+
+    account = models.ForeignKey(SupervisedAccount, on_delete=models.PROTECT,
+                                related_name="reconciliations")
+    date = models.DateField("对账日期")
+    bank_balance_fen = models.BigIntegerField("银行报告余额（分）")
+    ledger_balance_fen = models.BigIntegerField("台账余额（分）")
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReconciliationQuerySet.as_manager()
+    ACCESS = {"view": {Role.SUPERVISOR, Role.BUREAU_ADMIN, Role.INSPECTOR, Role.CUSTODIAN_BANK}}
+
+    class Meta:
+        verbose_name = "银行对账"
+        verbose_name_plural = "银行对账"
+        ordering = ["-date", "account_id"]
+        constraints = [models.UniqueConstraint(fields=["account", "date"],
+                                               name="funds_one_reconciliation_per_day")]
+
+    @property
+    def difference_fen(self):
+        return self.bank_balance_fen - self.ledger_balance_fen
+
+    @property
+    def matched(self):
+        return self.bank_balance_fen == self.ledger_balance_fen

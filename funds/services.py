@@ -21,14 +21,17 @@ from django.utils import timezone
 from audit.actions import log_action
 from core.access import require
 from core.errors import Conflict, Forbidden, RuleViolation
-from funds.models import Contract, Lesson, Posting, SupervisedAccount
+from funds.models import Contract, Lesson, Posting, Reconciliation, SupervisedAccount
 from institutions.models import Card, Institution, ListEntry
 from institutions.services import check_price
+from policy.params import PARAMS
+from policy.services import Policy
 
-MAX_LESSONS = 60  # PF-6 pf.max_lessons
-MAX_MONTHS = 3  # PF-6 pf.max_months
-NON_SUBJECT_MAX_SINGLE_CHARGE_FEN = 500_000  # TP-6: 5,000 yuan
-AUTO_CONFIRM_DAYS = 7  # PF-5 (Xiamen: paid within 7 days of confirmed lessons)
+# National defaults; a district's own values come from its Policy (policy/params.py, pf.*).
+MAX_LESSONS = PARAMS["pf.max_lessons"].default  # PF-6
+MAX_MONTHS = PARAMS["pf.max_months"].default  # PF-6
+AUTO_CONFIRM_DAYS = PARAMS["pf.auto_confirm_days"].default  # PF-5 (Xiamen: 7 days)
+MODE_ORDER = [value for value, _ in PARAMS["pf.mode"].choices]  # loosest first
 
 
 def _checkpoint(stage):
@@ -64,7 +67,7 @@ def _post(kind, *, debit, credit, amount_fen, institution, contract=None, key=No
 
 def _lock_account(institution):
     account = (SupervisedAccount.objects.select_for_update(of=("self",))
-               .select_related("institution__bureau__parent")
+               .select_related("institution__bureau__parent__parent")
                .filter(institution_id=getattr(institution, "pk", institution)).first())
     if account is None:
         raise RuleViolation("PF-1", "该机构尚未开设预收费监管专用账户，不能收费。", "institution")
@@ -111,6 +114,10 @@ def open_account(*, actor, institution, bank_name, account_number, mode="custody
         raise RuleViolation("required", "请填写专用账户账号。", "account_number")
     if mode not in SupervisedAccount.Mode.values:
         raise RuleViolation("invalid", "监管方式应为 custody / reserve / both（PF-3）。", "mode")
+    district_mode = Policy(institution.bureau)["pf.mode"]
+    if MODE_ORDER.index(mode) < MODE_ORDER.index(district_mode):
+        raise RuleViolation("PF-3", "监管方式不得宽于本区规定："
+                            f"{dict(PARAMS['pf.mode'].choices)[district_mode]}。", "mode")
     if not 0 <= int(reserve_percent) <= 100:
         raise RuleViolation("invalid", "保证金比例应在 0–100 之间。", "reserve_percent")
     account = SupervisedAccount.objects.create(
@@ -190,6 +197,9 @@ def create_contract(*, actor, pupil, course, lessons, price_per_lesson_fen, star
     _not_frozen(account)
     if not course.published:
         raise RuleViolation("TP-5", "该课程未公示收费，不得收费。", "course")
+    policy = Policy(account.institution.bureau)
+    max_lessons, max_months = int(policy["pf.max_lessons"]), int(policy["pf.max_months"])
+    max_single_fen = int(policy["tp.non_subject_max_single_charge"]) * 100
     lessons, price = int(lessons), int(price_per_lesson_fen)
     if lessons < 1:
         raise RuleViolation("invalid", "课时数至少为 1。", "lessons")
@@ -198,11 +208,11 @@ def create_contract(*, actor, pupil, course, lessons, price_per_lesson_fen, star
     if end < start:
         raise RuleViolation("invalid", "结束日期不能早于开始日期。", "end")
     # PF-6: both caps apply, whichever is reached first.
-    if lessons > MAX_LESSONS:
-        raise RuleViolation("PF-6", f"一次收费不得超过 {MAX_LESSONS} 课时。", "lessons")
-    if end > add_months(start, MAX_MONTHS):
-        raise RuleViolation("PF-6", f"一次收费的时间跨度不得超过 {MAX_MONTHS} 个月"
-                            f"（最晚 {add_months(start, MAX_MONTHS)}）。", "end")
+    if lessons > max_lessons:
+        raise RuleViolation("PF-6", f"一次收费不得超过 {max_lessons} 课时。", "lessons")
+    if end > add_months(start, max_months):
+        raise RuleViolation("PF-6", f"一次收费的时间跨度不得超过 {max_months} 个月"
+                            f"（最晚 {add_months(start, max_months)}）。", "end")
     # TP-5: only the published price.
     if price != course.price_per_lesson_fen:
         raise RuleViolation("TP-5", "只能按公示价格收费：每课时 "
@@ -211,9 +221,9 @@ def create_contract(*, actor, pupil, course, lessons, price_per_lesson_fen, star
     if course.subject_type:
         check_price(account.institution, mode=course.mode, class_size=course.class_size,
                     lesson_minutes=course.lesson_minutes, price_per_lesson_fen=price)  # TP-1
-    elif total > NON_SUBJECT_MAX_SINGLE_CHARGE_FEN:
-        raise RuleViolation("TP-6", f"非学科类培训单次收费不得超过 "
-                            f"{NON_SUBJECT_MAX_SINGLE_CHARGE_FEN // 100} 元。", "lessons")
+    elif total > max_single_fen:
+        raise RuleViolation("TP-6", f"非学科类培训单次收费不得超过 {max_single_fen // 100} 元。",
+                            "lessons")
     contract = Contract.objects.create(
         guardian=actor, pupil=pupil, institution=account.institution, course=course,
         lessons=lessons, price_per_lesson_fen=price, total_fen=total, start=start, end=end,
@@ -319,16 +329,25 @@ def confirm_lesson(*, actor, lesson):
     return _confirm(actor, lesson)
 
 
-def auto_confirm(today=None, days=AUTO_CONFIRM_DAYS):
-    """Release lessons left unconfirmed for ``days`` days (a dispute is the guardian's to
-    raise within the window). Each lesson in its own transaction; returns how many."""
+def auto_confirm(today=None, days=None):
+    """Release lessons left unconfirmed for the district's ``pf.auto_confirm_days`` (or ``days``
+    for all): a dispute is the guardian's to raise within the window. Each lesson in its own
+    transaction; returns how many."""
     today = today or timezone.localdate()
+    shortest = days or PARAMS["pf.auto_confirm_days"].minimum
     due = (Lesson.objects.filter(status=Lesson.Status.PENDING,
-                                 delivered_at__date__lte=today - dt.timedelta(days=days),
+                                 delivered_at__date__lte=today - dt.timedelta(days=shortest),
                                  contract__institution__funds_account__frozen=False)
-           .select_related("contract").order_by("pk"))
+           .select_related("contract__institution__bureau__parent__parent").order_by("pk"))
+    windows = {}
     done = 0
     for lesson in due:
+        bureau = lesson.contract.institution.bureau
+        if days is None and bureau.pk not in windows:
+            windows[bureau.pk] = int(Policy(bureau)["pf.auto_confirm_days"])
+        window = days or windows[bureau.pk]
+        if timezone.localtime(lesson.delivered_at).date() > today - dt.timedelta(days=window):
+            continue
         try:
             with transaction.atomic():
                 _confirm(None, lesson)
@@ -432,36 +451,104 @@ def unconsumed_fen(institution):
                        * F("price_per_lesson_fen")), 0))["v"]
 
 
-def account_summary(institution):
-    """Balances derived from the ledger, the reserve requirement and warnings (PF-10, PF-14)."""
-    account = SupervisedAccount.objects.filter(institution=institution).first()
+def account_summary(institution, *, today=None):
+    """Balances derived from the ledger, the reserve requirement and the warnings (PF-10,
+    PF-11, PF-14) of one institution."""
+    from funds import warnings
+
     iid = getattr(institution, "pk", institution)
-    summary = {
+    institution = Institution.objects.select_related("bureau__parent__parent").get(pk=iid)
+    account = SupervisedAccount.objects.filter(institution=institution).first()
+    money = warnings.balances([iid]).get(iid, {})
+    found = warnings.warnings_for([institution], today=today)[iid]
+    return {
         "institution": iid,
-        "held_fen": _sum_by_suffix(iid, ":held"),
-        "released_fen": balance(f"institution:{iid}:released"),
-        "refunded_fen": _sum_by_suffix(iid, ":refunded"),
-        "reserve_fen": balance(f"institution:{iid}:reserve"),
+        "held_fen": money.get("held", 0),
+        "released_fen": money.get("released", 0),
+        "refunded_fen": money.get("refunded", 0),
+        "reserve_fen": money.get("reserve", 0),
         "unconsumed_fen": unconsumed_fen(iid),
-        "required_reserve_fen": account.required_reserve_fen if account else 0,
+        "required_reserve_fen": warnings.required_reserve_fen(
+            account, Policy(institution.bureau)) if account else 0,
         "frozen": bool(account and account.frozen),
-        "warnings": [],
+        "level": warnings.level_of(found),
+        "warnings": found,
     }
-    if account is None:
-        summary["warnings"].append("尚未开设预收费监管专用账户（PF-1）。")
-        return summary
-    if summary["reserve_fen"] < summary["required_reserve_fen"]:
-        summary["warnings"].append(
-            f"风险保证金 {summary['reserve_fen'] / 100:.2f} 元低于最低要求 "
-            f"{summary['required_reserve_fen'] / 100:.2f} 元（PF-10/PF-11）。")
-    if summary["held_fen"] < summary["unconsumed_fen"]:
-        summary["warnings"].append("托管余额低于未消课金额（PF-14）。")
-    if account.bank_reported_balance_fen is not None and \
-            account.bank_reported_balance_fen != summary["held_fen"] + summary["reserve_fen"]:
-        summary["warnings"].append("银行报告余额与台账不一致，请对账。")
-    if account.frozen:
-        summary["warnings"].append(f"账户已冻结：{account.frozen_reason}")
-    return summary
+
+
+# ---- reconciliation (the bank's daily balance, PF-14) -----------------------------------------
+
+
+def ledger_balance_at(institution_id, date):
+    """Held + reserve of an institution at the end of ``date`` (local time): what the bank's
+    supervised account should hold then."""
+    end = timezone.make_aware(dt.datetime.combine(date + dt.timedelta(days=1), dt.time()))
+    postings = Posting.objects.filter(institution_id=institution_id, created_at__lt=end)
+    inside = Q(debit__endswith=":held") | Q(debit__endswith=":reserve")
+    outside = Q(credit__endswith=":held") | Q(credit__endswith=":reserve")
+    totals = postings.aggregate(d=Coalesce(Sum("amount_fen", filter=inside), 0),
+                                c=Coalesce(Sum("amount_fen", filter=outside), 0))
+    return totals["d"] - totals["c"]
+
+
+@transaction.atomic
+def report_balance(*, actor, institution, date, balance_fen):
+    """The custodian bank reports an account's end-of-day balance; it is set beside the ledger's
+    balance at that moment. The same report again changes nothing; a different balance for a
+    day already reported is refused. Returns ``(reconciliation, created)``."""
+    account = _lock_account(institution)
+    require(actor, "reconcile", account)
+    if date >= timezone.localdate():
+        raise RuleViolation("invalid", "只能报送已结束日期的日终余额。", "date")
+    if date < timezone.localtime(account.opened_at).date():
+        raise RuleViolation("invalid", "对账日期早于开户日期。", "date")
+    found = Reconciliation.objects.filter(account=account, date=date).first()
+    if found is not None:
+        if found.bank_balance_fen != balance_fen:
+            raise Conflict(f"{date} 的日终余额已报送（{found.bank_balance_fen} 分），不能更改；"
+                           "如有差错请联系监管部门。", "balance_fen",
+                           code="reconciliation_exists")
+        return found, False
+    ledger = ledger_balance_at(account.institution_id, date)
+    rec = Reconciliation.objects.create(account=account, date=date, bank_balance_fen=balance_fen,
+                                        ledger_balance_fen=ledger, reported_by=actor)
+    latest = Reconciliation.objects.filter(account=account).order_by("-date").first()
+    if latest.pk == rec.pk:
+        account.bank_reported_balance_fen, account.reconciled_at = balance_fen, timezone.now()
+        account.save(update_fields=["bank_reported_balance_fen", "reconciled_at"])
+    log_action(account, "funds.reconciliation.reported" if rec.matched
+               else "funds.reconciliation.mismatch", actor=actor,
+               data={"date": date.isoformat(), "bank_fen": balance_fen, "ledger_fen": ledger})
+    return rec, True
+
+
+def district_totals(accounts, *, today=None):
+    """Totals under supervision for a queryset of accounts, with the count of red and yellow
+    accounts: ``(totals, rows)`` where each row is ``(account, summary-like dict)``."""
+    from funds import warnings
+
+    accounts = list(accounts.select_related("institution__bureau__parent__parent"))
+    ids = [a.institution_id for a in accounts]
+    money, owed = warnings.balances(ids), warnings.unconsumed(ids)
+    found = warnings.warnings_for([a.institution for a in accounts], today=today)
+    totals = {"accounts": len(accounts), "held_fen": 0, "reserve_fen": 0, "released_fen": 0,
+              "refunded_fen": 0, "unconsumed_fen": 0, "red": 0, "yellow": 0, "frozen": 0}
+    rows = []
+    for account in accounts:
+        iid = account.institution_id
+        row = {"held_fen": money.get(iid, {}).get("held", 0),
+               "reserve_fen": money.get(iid, {}).get("reserve", 0),
+               "released_fen": money.get(iid, {}).get("released", 0),
+               "refunded_fen": money.get(iid, {}).get("refunded", 0),
+               "unconsumed_fen": owed.get(iid, 0), "warnings": found[iid],
+               "level": warnings.level_of(found[iid])}
+        for key in ("held_fen", "reserve_fen", "released_fen", "refunded_fen", "unconsumed_fen"):
+            totals[key] += row[key]
+        if row["level"]:
+            totals[row["level"]] += 1
+        totals["frozen"] += account.frozen
+        rows.append((account, row))
+    return totals, rows
 
 
 def check_invariants(institution=None):

@@ -293,6 +293,7 @@ class RiskOut(Schema):
     schedule_flags: int
     staff_total: int
     staff_fulltime: int
+    fund_level: str = Field("", description="预收费资金预警：red / yellow / 空（PF-14）")
 
 
 class PublicStaffOut(Schema):
@@ -449,7 +450,7 @@ def annual_review(request, institution_id: int, payload: AnnualReviewIn):
 
 
 @router.get("/institutions/risk", response={200: list[RiskOut], **READ_ERRORS},
-            summary="风险视图：证照过期、红黄牌、疑似在职教师、违规排课、专职比例")
+            summary="风险视图：证照过期、红黄牌、疑似在职教师、违规排课、专职比例、资金预警（PF-14）")
 @paginate(LimitOffsetPagination)
 def institution_risk(request):
     require(request.user, "supervise", Institution)

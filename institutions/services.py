@@ -770,12 +770,15 @@ def public_search(q):
 
 def risk_rows(institutions, *, today=None):
     """Per institution, what should worry the supervision section, with a simple score:
-    expired permits, active cards, open teacher matches, TT-3 shortfall, flagged sessions and
-    the licence class (fund warnings join when the funds area lands)."""
+    expired permits, active cards, open teacher matches, TT-3 shortfall, flagged sessions, the
+    licence class and the prepaid-fund warnings (PF-14: red +4, yellow +2)."""
+    from funds.warnings import RED, level_of, warnings_for  # funds builds on institutions
+
     today = today or timezone.localdate()
     rows = []
     institutions = list(institutions)
     ids = [i.pk for i in institutions]
+    fund_warnings = warnings_for(institutions, today=today)
     cards = {}
     # A yellow card escalated into a red one is part of that red card, not counted again.
     for inst_id, colour in Card.objects.active().filter(
@@ -830,7 +833,15 @@ def risk_rows(institutions, *, today=None):
         if total and full * 100 < total * min_share[inst.bureau_id]:
             reasons.append(f"专职比例 {full}/{total} 低于 {min_share[inst.bureau_id]}%")
             score += 1
+        funds = fund_warnings[inst.pk]
+        fund_level = level_of(funds)
+        if fund_level:
+            worst = [w for w in funds if w.level == fund_level]
+            reasons.append(("资金红色预警：" if fund_level == RED else "资金黄色预警：")
+                           + "；".join(w.message for w in worst[:2]))
+            score += 4 if fund_level == RED else 2
         rows.append({"institution": inst, "score": score, "reasons": reasons,
+                     "fund_level": fund_level, "fund_warnings": funds,
                      "cards": colours, "teacher_matches": matches.get(inst.pk, 0),
                      "schedule_flags": flags.get(inst.pk, 0), "staff_total": total,
                      "staff_fulltime": full})

@@ -472,7 +472,8 @@ def risk_export(request):
     book = Workbook(write_only=True)
     sheet = book.create_sheet("风险视图")
     sheet.append(["机构名称", "统一社会信用代码", "类别", "证照状态", "审批状态", "暂停招生", "风险分",
-                  "风险因素", "红牌", "黄牌", "疑似在职教师", "违规排课", "从业人员", "专职教学教研人员"])
+                  "风险因素", "红牌", "黄牌", "疑似在职教师", "违规排课", "从业人员", "专职教学教研人员",
+                  "资金预警"])
     for r in rows:
         inst = r["institution"]
         sheet.append([inst.name, inst.credit_code, "学科类" if inst.subject_type else "非学科类",
@@ -480,7 +481,8 @@ def risk_export(request):
                       "是" if inst.enrolment_suspended else "否", r["score"],
                       "；".join(r["reasons"]), r["cards"].count(Card.Colour.RED),
                       r["cards"].count(Card.Colour.YELLOW), r["teacher_matches"],
-                      r["schedule_flags"], r["staff_total"], r["staff_fulltime"]])
+                      r["schedule_flags"], r["staff_total"], r["staff_fulltime"],
+                      {"red": "红色", "yellow": "黄色"}.get(r["fund_level"], "")])
     due = book.create_sheet("证照到期")
     due.append(["机构名称", "证照", "有效期至", "状态", "剩余天数"])
     for r in _expiring([r["institution"] for r in rows], today):

@@ -373,7 +373,10 @@ def test_account_summary_and_reserve_warning(cast, paid_contract, bank, art_staf
     assert (body["held_fen"], body["unconsumed_fen"], body["reserve_fen"]) == (100_000, 100_000, 0)
     # max(10,000 yuan fixed, 10 % of 500,000 yuan) = 50,000 yuan
     assert body["required_reserve_fen"] == 5_000_000
-    assert any("PF-10" in w for w in body["warnings"])
+    # less than half of the requirement: red (PF-11)
+    assert body["level"] == "red"
+    assert [(w["level"], w["rule"], w["code"]) for w in body["warnings"]] == [
+        ("red", "PF-11", "reserve_short")]
     # The bank tops up the reserve (idempotently)
     client = api_client(bank)
     for _ in range(2):
@@ -381,7 +384,7 @@ def test_account_summary_and_reserve_warning(cast, paid_contract, bank, art_staf
                       **{"Idempotency-Key": "res-1"})
         assert r.status_code == 201, r.content
     body = api_client(bank).get(url).json()
-    assert body["reserve_fen"] == 5_000_000 and not any("PF-10" in w for w in body["warnings"])
+    assert body["reserve_fen"] == 5_000_000 and body["warnings"] == [] and body["level"] == ""
     # staff of another institution and guardians do not see it
     assert_error(api_client(institution_staff).get(url), 404, "not_found")
     assert_error(api_client(guardian_p).get(url), 403, "forbidden")
