@@ -31,6 +31,7 @@ from policy.services import Policy
 MAX_LESSONS = PARAMS["pf.max_lessons"].default  # PF-6
 MAX_MONTHS = PARAMS["pf.max_months"].default  # PF-6
 AUTO_CONFIRM_DAYS = PARAMS["pf.auto_confirm_days"].default  # PF-5 (Xiamen: 7 days)
+NON_SUBJECT_MAX_SINGLE_CHARGE_FEN = PARAMS["tp.non_subject_max_single_charge"].default * 100  # TP-6
 MODE_ORDER = [value for value, _ in PARAMS["pf.mode"].choices]  # loosest first
 
 

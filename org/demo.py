@@ -425,6 +425,9 @@ def build_demo():
             from institutions.demo import build_institutions_demo
 
             build_institutions_demo(district)
+            from funds.demo import build_funds_demo
+
+            build_funds_demo(district)
     return {"created": created, "seconds": time.perf_counter() - started, "counts": counts,
             "accounts": accounts, "bureau": district}
 
