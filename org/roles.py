@@ -14,10 +14,13 @@ class Role(models.TextChoices):
     GUARDIAN = "guardian", "家长"
     INSTITUTION_STAFF = "institution_staff", "培训机构人员"
     CUSTODIAN_BANK = "custodian_bank", "存管银行"
+    HOTLINE = "hotline", "投诉热线接待"
+    ETHICS_OFFICER = "ethics_officer", "师德师风专员"
 
 
 # Attributes on an Enum subclass would become members, so the groups live beside it.
-Role.BUREAU_ROLES = frozenset({Role.BUREAU_ADMIN, Role.SUPERVISOR, Role.INSPECTOR})
+Role.BUREAU_ROLES = frozenset({Role.BUREAU_ADMIN, Role.SUPERVISOR, Role.INSPECTOR, Role.HOTLINE,
+                               Role.ETHICS_OFFICER})
 Role.SCHOOL_ROLES = frozenset(
     {Role.SCHOOL_ADMIN, Role.GRADE_LEADER, Role.HEAD_TEACHER, Role.SUBJECT_TEACHER}
 )

@@ -158,3 +158,17 @@ class SchoolCalendar:
 
     def school_days(self, start, end):
         return [d.date for d in self.days(start, end) if d.is_school_day]
+
+    def add_working_days(self, start, count):
+        """The ``count``-th working day after ``start`` (statutory holidays, weekends and the
+        bureau's holiday overrides skipped; 调休 make-up days count). ``count`` 0 is ``start``."""
+        date = start
+        while count > 0:
+            date += dt.timedelta(days=1)
+            if self.day(date).is_workday:
+                count -= 1
+        return date
+
+    def working_days_between(self, start, end):
+        """Working days after ``start`` up to and including ``end`` (0 when end ≤ start)."""
+        return sum(1 for d in self.days(start + dt.timedelta(days=1), end) if d.is_workday)

@@ -218,3 +218,18 @@ def test_home_page_warns_the_bureau_admin_about_missing_calendar_years(cast, bur
         assert f"{year}年的法定节假日" in page
     # and staff who cannot enter overrides are not told to
     assert "年的法定节假日" not in web_client(principal).get("/").content.decode()
+
+
+def test_working_days_skip_the_national_day_week_and_count_the_makeup_saturday(cast):
+    # Given district A's calendar (the package's 2026 holidays)
+    from schoolcal.calendar import SchoolCalendar
+
+    calendar = SchoolCalendar(cast.district_a)
+    # When counting working days from Wednesday 30 September 2026
+    # Then 1–7 October are skipped and Saturday 10 October (调休) counts
+    assert calendar.add_working_days(D(2026, 9, 30), 1) == D(2026, 10, 8)
+    assert calendar.add_working_days(D(2026, 9, 30), 3) == D(2026, 10, 10)
+    assert calendar.add_working_days(D(2026, 9, 30), 4) == D(2026, 10, 12)
+    assert calendar.add_working_days(D(2026, 9, 30), 0) == D(2026, 9, 30)
+    assert calendar.working_days_between(D(2026, 9, 30), D(2026, 10, 12)) == 4
+    assert calendar.working_days_between(D(2026, 10, 12), D(2026, 9, 30)) == 0
