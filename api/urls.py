@@ -7,6 +7,8 @@ from audit.api import router as audit_router
 from exams.api import router as exams_router
 from funds.api import router as funds_router
 from homework.api import router as homework_router
+from inspections.api import public_router as public_inspections_router
+from inspections.api import router as inspections_router
 from institutions.api import public_router as public_institutions_router
 from institutions.api import router as institutions_router
 from org.api import router as org_router
@@ -26,5 +28,7 @@ api.add_router("/after-school", afterschool_router)
 api.add_router("", institutions_router)
 api.add_router("/public", public_institutions_router)
 api.add_router("/funds", funds_router)
+api.add_router("/inspections", inspections_router)
+api.add_router("/public", public_inspections_router)
 
 __all__ = ["api"]

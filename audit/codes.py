@@ -93,6 +93,12 @@ CODES = {
     "funds.account.frozen": "冻结机构预收费账户并退费",
     "funds.reconciliation.reported": "存管银行报送日终余额（对账一致）",
     "funds.reconciliation.mismatch": "存管银行报送日终余额（与台账不一致）",
+    "inspections.inspector.added": "执法检查人员入库",
+    "inspections.inspector.changed": "变更执法检查人员状态",
+    "inspections.conflict.declared": "登记利益冲突回避",
+    "inspections.draw.run": "双随机抽查：抽取对象和检查人员",
+    "inspections.inspection.recorded": "录入抽查结果",
+    "inspections.inspection.published": "公示抽查结果",
 }
 
 

@@ -27,6 +27,7 @@ class Scope:
     home_bureau_id: int | None = None  # the bureau the user is assigned to (not below it)
     teacher_id: int | None = None
     guardian_id: int | None = None
+    user_id: int | None = None
 
     @property
     def bureau_ids(self):
@@ -72,6 +73,7 @@ def compute_scope(user):
     s = Scope()
     if not user or not user.is_authenticated or not user.is_active:
         return s
+    s.user_id = user.pk
     for ra in RoleAssignment.objects.filter(user=user):
         s.roles.add(Role(ra.role))
         if ra.role in Role.BUREAU_ROLES or ra.role == Role.CUSTODIAN_BANK:

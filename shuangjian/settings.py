@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "exams",
     "afterschool",
     "funds",
+    "inspections",
     "resources",
 ]
 

@@ -21,6 +21,8 @@ urlpatterns = [
     path("after-school/", include("afterschool.urls")),
     path("institutions/", include("institutions.urls")),
     path("public/institutions/", include("institutions.public_urls")),
+    path("inspections/", include("inspections.urls")),
+    path("public/inspections/", include("inspections.public_urls")),
     path("api/v1/", api.urls),
 ]
 
