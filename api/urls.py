@@ -4,6 +4,7 @@ from afterschool.api import router as afterschool_router
 from api.main import api
 from api.routes import router as auth_router
 from audit.api import router as audit_router
+from ethics.api import router as ethics_router
 from exams.api import router as exams_router
 from funds.api import router as funds_router
 from homework.api import router as homework_router
@@ -29,6 +30,7 @@ api.add_router("", institutions_router)
 api.add_router("/public", public_institutions_router)
 api.add_router("/funds", funds_router)
 api.add_router("/inspections", inspections_router)
+api.add_router("/ethics", ethics_router)
 api.add_router("/public", public_inspections_router)
 
 __all__ = ["api"]

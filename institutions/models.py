@@ -255,11 +255,15 @@ class TeacherMatch(models.Model):
     class QuerySet(models.QuerySet):
         def visible_to(self, user):
             s = scope_of(user)
-            return self.filter(staff__institution__bureau_id__in=s.bureau_ids_for(
-                Role.SUPERVISOR, Role.BUREAU_ADMIN))
+            return self.filter(
+                Q(staff__institution__bureau_id__in=s.bureau_ids_for(Role.SUPERVISOR,
+                                                                     Role.BUREAU_ADMIN))
+                # ethics officers: the confirmed ones, handed to them (转师德师风处理)
+                | Q(status="confirmed", staff__institution__bureau_id__in=s.bureau_ids_for(
+                    Role.ETHICS_OFFICER)))
 
     objects = QuerySet.as_manager()
-    ACCESS = {"view": {Role.SUPERVISOR, Role.BUREAU_ADMIN},
+    ACCESS = {"view": {Role.SUPERVISOR, Role.BUREAU_ADMIN, Role.ETHICS_OFFICER},
               "change": {Role.SUPERVISOR, Role.BUREAU_ADMIN}}
 
     class Meta:

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "afterschool",
     "funds",
     "inspections",
+    "ethics",
     "resources",
 ]
 
@@ -174,6 +175,9 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # The API: lists page with ?limit= (default 50, at most 500) and ?offset=.
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+
+# The public complaint doors (form and API) accept this many filings per client address.
+COMPLAINTS_PUBLIC_RATE = os.environ.get("COMPLAINTS_PUBLIC_RATE", "10/h")
 
 # Security. Production sets DEBUG=0 and HTTPS=1; see docs/deploy.md.
 HTTPS = env_bool("HTTPS", False)
