@@ -99,6 +99,8 @@ CODES = {
     "inspections.draw.run": "双随机抽查：抽取对象和检查人员",
     "inspections.inspection.recorded": "录入抽查结果",
     "inspections.inspection.published": "公示抽查结果",
+    "inspections.operation.created": "登记联合执法行动",
+    "inspections.operation.visit": "录入联合执法检查结果",
     "ethics.case.opened": "师德师风案件立案",
     "ethics.case.step": "师德师风案件调查记录",
     "ethics.case.moved": "师德师风案件状态变更",

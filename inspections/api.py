@@ -14,7 +14,7 @@ from api.schemas import READ_ERRORS, WRITE_ERRORS, errors
 from core.access import get_for, require, visible
 from core.errors import RuleViolation
 from inspections import services
-from inspections.models import Draw, Inspection, Inspector
+from inspections.models import Draw, Inspection, Inspector, JointOperation
 from institutions.models import Institution
 from org.models import Bureau, School, User
 
@@ -312,6 +312,109 @@ def publish(request, inspection_id: int):
                          queryset=INSPECTIONS)
     services.publish(actor=request.user, inspection=inspection)
     return INSPECTIONS.get(pk=inspection.pk)
+
+
+# ---- joint enforcement operations ---------------------------------------------------------------
+
+
+class JointOperationIn(Schema):
+    title: str = Field(..., max_length=100)
+    start: dt.date
+    end: dt.date
+    departments: list[str] = Field(..., max_length=9, description="至少两个部门（同名录的部门代码）")
+    summary: str = Field("", max_length=5000)
+    bureau: Id | None = None
+
+
+class JointVisitIn(Schema):
+    institution: Id
+    visited_on: dt.date
+    outcome: str = Field(..., description="compliant / rectify / card / suspended / closed / "
+                                          "referred")
+    findings: str = Field("", max_length=5000)
+    card_colour: str = Field("", description="outcome=card 时：yellow / red（经机构服务亮牌，TI-13）")
+
+
+class JointVisitOut(Schema):
+    id: int
+    institution: int = Field(..., alias="institution_id")
+    institution_name: str = Field(..., alias="institution.name")
+    visited_on: dt.date
+    outcome: str
+    findings: str
+    card: int | None = Field(None, alias="card_id")
+
+
+class JointOperationOut(Schema):
+    id: int
+    title: str
+    start: dt.date
+    end: dt.date
+    departments: list[str]
+    summary: str
+    visits: list[JointVisitOut]
+
+    @staticmethod
+    def resolve_visits(obj):
+        return list(obj.visits.all())
+
+
+class JointCountsOut(Schema):
+    operations: int
+    visits: int
+    compliant: int
+    rectify: int
+    card: int
+    suspended: int
+    closed: int
+    referred: int
+
+
+OPERATIONS = JointOperation.objects.prefetch_related("visits__institution")
+
+
+@router.get("/operations", response={200: list[JointOperationOut], **READ_ERRORS},
+            summary="联合执法行动")
+@paginate(LimitOffsetPagination)
+def list_operations(request, year: int | None = None):
+    qs = visible(request.user, JointOperation).prefetch_related("visits__institution")
+    if year:
+        qs = qs.filter(start__year=year)
+    return qs
+
+
+@router.get("/operations/counts", response={200: JointCountsOut, **READ_ERRORS},
+            summary="联合执法统计：行动数、检查机构数和各类处理结果")
+def operation_counts(request, year: int | None = None):
+    qs = visible(request.user, JointOperation)
+    if year:
+        qs = qs.filter(start__year=year)
+    return services.operation_counts(qs)
+
+
+@router.post("/operations", response={201: JointOperationOut, **WRITE_ERRORS},
+             summary="登记联合执法行动（部门、日期）")
+def create_operation(request, payload: JointOperationIn):
+    require(request.user, "manage", JointOperation)
+    bureau = _bureau(request, payload.bureau)
+    operation = services.create_operation(actor=request.user, bureau=bureau, title=payload.title,
+                                          start=payload.start, end=payload.end,
+                                          departments=payload.departments,
+                                          summary=payload.summary)
+    return Status(201, OPERATIONS.get(pk=operation.pk))
+
+
+@router.post("/operations/{int:operation_id}/visits",
+             response={201: JointVisitOut, **WRITE_ERRORS},
+             summary="录入联合执法检查结果；outcome=card 同时对机构亮牌")
+def record_visit(request, operation_id: int, payload: JointVisitIn):
+    operation = get_for(request.user, JointOperation, operation_id, "manage")
+    institution = get_for(request.user, Institution, payload.institution)
+    visit = services.record_visit(actor=request.user, operation=operation,
+                                  institution=institution, visited_on=payload.visited_on,
+                                  outcome=payload.outcome, findings=payload.findings,
+                                  card_colour=payload.card_colour)
+    return Status(201, visit)
 
 
 # ---- public -------------------------------------------------------------------------------------

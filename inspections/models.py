@@ -242,3 +242,79 @@ class InspectionEvent(models.Model):
 
     class Meta:
         ordering = ["pk"]
+
+
+# ---- joint enforcement operations (联合执法) ---------------------------------------------------
+
+
+class OperationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(bureau_id__in=_bureaus(user, *READS))
+
+
+class JointOperation(models.Model):
+    """A joint enforcement operation of several departments (e.g. Linyi's yearly joint check
+    with civil affairs, human resources, housing, market regulation and fire services, IN-2):
+    dates, departments, the institutions visited and what came of each."""
+
+    bureau = models.ForeignKey("org.Bureau", on_delete=models.PROTECT,
+                               related_name="joint_operations")
+    title = models.CharField("行动名称", max_length=100)
+    start = models.DateField("开始日期")
+    end = models.DateField("结束日期")
+    departments = models.JSONField("参加部门", default=list)
+    summary = models.TextField("行动总结", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OperationQuerySet.as_manager()
+    ACCESS = {"view": READS, "manage": RUNS | {Role.INSPECTOR}}
+
+    class Meta:
+        verbose_name = "联合执法行动"
+        verbose_name_plural = "联合执法行动"
+        ordering = ["-start", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(end__gte=models.F("start")),
+                                              name="joint_operation_end_after_start")]
+
+    def __str__(self):
+        return self.title
+
+    def permits(self, scope, action):
+        if action == "manage":
+            return self.bureau_id in scope.bureau_ids_for(*self.ACCESS["manage"])
+        return True
+
+
+class JointVisit(models.Model):
+    """One institution visited in a joint operation, with its outcome; a card issued for it is
+    linked (institutions.Card)."""
+
+    class Outcome(models.TextChoices):
+        COMPLIANT = "compliant", "未发现问题"
+        RECTIFY = "rectify", "责令整改"
+        CARD = "card", "亮牌警示"
+        SUSPENDED = "suspended", "责令停止招生"
+        CLOSED = "closed", "取缔/关停"
+        REFERRED = "referred", "移送其他部门"
+
+    operation = models.ForeignKey(JointOperation, on_delete=models.CASCADE,
+                                  related_name="visits")
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT,
+                                    related_name="joint_visits")
+    visited_on = models.DateField("检查日期")
+    outcome = models.CharField("处理结果", max_length=12, choices=Outcome.choices)
+    findings = models.TextField("发现的问题", blank=True)
+    card = models.ForeignKey("institutions.Card", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "联合执法检查记录"
+        verbose_name_plural = "联合执法检查记录"
+        ordering = ["operation_id", "visited_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["operation", "institution"],
+                                               name="joint_visit_once")]

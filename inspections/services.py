@@ -16,8 +16,17 @@ from core.access import require
 from core.errors import Conflict, RuleViolation
 from inspections import draw as algorithm
 from inspections.models import Conflict as Recusal
-from inspections.models import Department, Draw, Inspection, InspectionEvent, Inspector
+from inspections.models import (
+    Department,
+    Draw,
+    Inspection,
+    InspectionEvent,
+    Inspector,
+    JointOperation,
+    JointVisit,
+)
 from institutions.models import Institution
+from institutions.services import issue_card
 from org.models import Bureau, School
 from policy.services import Policy
 from schoolcal.calendar import SchoolCalendar
@@ -290,3 +299,70 @@ def days_late(inspection, today=None):
     today = today or timezone.localdate()
     return max(0, (today - inspection.publish_due).days) if is_overdue(inspection, today) else 0
 
+
+
+# ---- joint enforcement operations (联合执法) ---------------------------------------------------
+
+
+@transaction.atomic
+def create_operation(*, actor, bureau, title, start, end, departments, summary=""):
+    require(actor, "manage", JointOperation(bureau=bureau))
+    title = (title or "").strip()
+    if not title:
+        raise RuleViolation("required", "请填写行动名称。", "title")
+    if end < start:
+        raise RuleViolation("invalid", "结束日期不能早于开始日期。", "end")
+    departments = sorted(set(departments or []))
+    if any(d not in Department.values for d in departments):
+        raise RuleViolation("invalid", "部门无效。", "departments")
+    if len(departments) < 2:
+        raise RuleViolation("invalid", "联合执法至少需要两个部门参加。", "departments")
+    operation = JointOperation.objects.create(
+        bureau=bureau, title=title[:100], start=start, end=end, departments=departments,
+        summary=(summary or "").strip(), created_by=actor)
+    log_action(operation, "inspections.operation.created", actor=actor, kind="create",
+               data={"title": operation.title, "departments": departments})
+    return operation
+
+
+@transaction.atomic
+def record_visit(*, actor, operation, institution, visited_on, outcome, findings="",
+                 card_colour=""):
+    """One institution visited in the operation. ``outcome`` "card" issues a yellow or red card
+    through the institutions' service (TI-13) and links it."""
+    operation = JointOperation.objects.select_for_update(of=("self",)).get(pk=operation.pk)
+    require(actor, "manage", operation)
+    if institution.bureau_id != operation.bureau_id:
+        raise RuleViolation("invalid", "该机构不在本区。", "institution")
+    if not operation.start <= visited_on <= operation.end:
+        raise RuleViolation("invalid", f"检查日期应在行动期间（{operation.start}–{operation.end}）。",
+                            "visited_on")
+    if outcome not in JointVisit.Outcome.values:
+        raise RuleViolation("invalid", "处理结果无效。", "outcome")
+    findings = (findings or "").strip()
+    if outcome != JointVisit.Outcome.COMPLIANT and not findings:
+        raise RuleViolation("required", "请填写发现的问题。", "findings")
+    if JointVisit.objects.filter(operation=operation, institution=institution).exists():
+        raise Conflict("本次行动已记录该机构。", "institution")
+    card = None
+    if outcome == JointVisit.Outcome.CARD:
+        if card_colour not in ("yellow", "red"):
+            raise RuleViolation("required", "亮牌须选择黄牌或红牌。", "card_colour")
+        card = issue_card(actor=actor, institution=institution, colour=card_colour,
+                          reason=f"联合执法“{operation.title}”：{findings}"[:300],
+                          evidence=f"{visited_on} 联合检查记录")
+    visit = JointVisit.objects.create(operation=operation, institution=institution,
+                                      visited_on=visited_on, outcome=outcome,
+                                      findings=findings[:5000], card=card, recorded_by=actor)
+    log_action(operation, "inspections.operation.visit", actor=actor,
+               data={"institution": institution.pk, "outcome": outcome})
+    return visit
+
+
+def operation_counts(operations):
+    """Institutions visited and outcomes over some operations (for reports and bulletins)."""
+    rows = JointVisit.objects.filter(operation__in=operations).values_list("outcome", flat=True)
+    counts = {o: 0 for o in JointVisit.Outcome.values}
+    for outcome in rows:
+        counts[outcome] += 1
+    return {"operations": operations.count(), "visits": sum(counts.values()), **counts}
