@@ -10,6 +10,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI
@@ -19,7 +20,7 @@ from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer, django_auth
 
 from api.models import ApiToken, digest
-from core.errors import RuleViolation
+from core.errors import CONTENTION_MESSAGE, RuleViolation, is_contention
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,8 @@ def on_http_error(request, exc):
              403: ("forbidden", "您没有执行此操作的权限。"),
              404: ("not_found", "对象不存在或不在您的管辖范围内。"),
              405: ("method_not_allowed", "不支持该请求方法。"),
-             409: ("conflict", "与当前状态冲突。")}
+             409: ("conflict", "与当前状态冲突。"),
+             429: ("throttled", "请求过于频繁，请稍后再试。")}
     code, message = codes.get(exc.status_code, ("error", str(exc)))
     return error(request, exc.status_code, code, message)
 
@@ -132,6 +134,15 @@ def on_django_validation_error(request, exc):
 def on_overflow(request, exc):
     # An id or number beyond what the database stores (SQLite raises before querying).
     return error(request, 422, "invalid", "数值超出允许范围。")
+
+
+@api.exception_handler(OperationalError)
+def on_operational_error(request, exc):
+    if is_contention(exc):
+        # A deadlock or lock timeout between concurrent writers: rolled back, safe to resend.
+        log.warning("database contention on %s %s: %s", request.method, request.path, exc)
+        return error(request, 409, "retry", CONTENTION_MESSAGE)
+    return on_unexpected(request, exc)
 
 
 @api.exception_handler(Exception)

@@ -44,3 +44,25 @@ def add_to_form(form, error):
     """Show a RuleViolation on a Django form, on its field when the form has it."""
     text = f"{error.message}（{error.rule}）" if "-" in error.rule else error.message
     form.add_error(error.field if error.field in form.fields else None, text)
+
+
+def is_contention(exc):
+    """True for a database error caused by concurrent writers (a PostgreSQL deadlock, a
+    serialization failure or a lock timeout; SQLite's "database is locked"): the transaction
+    was rolled back whole, and the same request sent again will succeed."""
+    from django.db import OperationalError
+
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    try:
+        from psycopg import errors as pg
+    except ImportError:  # pragma: no cover - psycopg is a requirement
+        pg = None
+    if pg is not None and isinstance(cause, pg.DeadlockDetected | pg.SerializationFailure
+                                     | pg.LockNotAvailable):
+        return True
+    return "database is locked" in str(exc)
+
+
+CONTENTION_MESSAGE = "系统繁忙：与其他人的操作同时发生冲突，本次未保存任何内容，请重试。"
