@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.ContentionMiddleware",
     "api.middleware.ApiErrorMiddleware",
     "api.idempotency.IdempotencyMiddleware",
     # axes must be last: it answers locked-out logins itself.
