@@ -12,6 +12,7 @@ from inspections.api import public_router as public_inspections_router
 from inspections.api import router as inspections_router
 from institutions.api import public_router as public_institutions_router
 from institutions.api import router as institutions_router
+from mentoring.api import router as mentoring_router
 from org.api import router as org_router
 from policy.api import router as policy_router
 from resources.api import router as resources_router
@@ -31,6 +32,7 @@ api.add_router("/public", public_institutions_router)
 api.add_router("/funds", funds_router)
 api.add_router("/inspections", inspections_router)
 api.add_router("/ethics", ethics_router)
+api.add_router("/mentoring", mentoring_router)
 api.add_router("/public", public_inspections_router)
 
 __all__ = ["api"]

@@ -101,6 +101,14 @@ CODES = {
     "inspections.inspection.published": "公示抽查结果",
     "inspections.operation.created": "登记联合执法行动",
     "inspections.operation.visit": "录入联合执法检查结果",
+    "mentoring.plan.created": "制定全员导师制方案",
+    "mentoring.assigned": "指定学生导师",
+    "mentoring.assigned_automatically": "自动分配导师",
+    "mentoring.task.recorded": "登记导师任务（家访、谈话、书面反馈）",
+    "mentoring.note.added": "添加导师受限记录",
+    "mentoring.flagged": "标记学生需要关注",
+    "mentoring.unflagged": "取消需要关注标记",
+    "mentoring.records.read": "查看导师受限记录",
     "ethics.case.opened": "师德师风案件立案",
     "ethics.case.step": "师德师风案件调查记录",
     "ethics.case.moved": "师德师风案件状态变更",
@@ -122,6 +130,13 @@ CODES = {
     "complaints.linked": "投诉关联师德案件/检查/退费审核",
     "complaints.complainant.read": "查看投诉人姓名和电话",
     "complaints.exported": "导出投诉统计",
+    "schoolinspection.assignment.made": "指定学校责任督学",
+    "schoolinspection.selfcheck.submitted": "学校提交每周自查",
+    "schoolinspection.visit.recorded": "录入督学入校督导",
+    "schoolinspection.task.created": "生成整改任务",
+    "schoolinspection.task.submitted": "学校提交整改情况",
+    "schoolinspection.task.accepted": "整改任务验收通过",
+    "schoolinspection.task.returned": "整改任务退回重新整改",
 }
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 from django.http import Http404
+from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -337,7 +338,7 @@ def report_balance(request, institution_id: int, payload: FundsReconciliationIn)
             summary="某日对账结果：已报送、一致、不一致和未报送的账户（监管科、存管银行）")
 def reconciliation_day(request, date: dt.date):
     require(request.user, "view", Reconciliation)
-    end = dt.datetime.combine(date + dt.timedelta(days=1), dt.time())
+    end = timezone.make_aware(dt.datetime.combine(date + dt.timedelta(days=1), dt.time()))
     accounts = visible(request.user, SupervisedAccount).filter(opened_at__lt=end)
     reports = list(visible(request.user, Reconciliation).filter(account__in=accounts, date=date)
                    .select_related("account"))

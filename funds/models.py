@@ -45,8 +45,8 @@ class SupervisedAccount(models.Model):
 
     class Mode(models.TextChoices):
         CUSTODY = "custody", "银行托管"
-        RESERVE = "reserve", "风险保证金"
-        BOTH = "both", "托管＋保证金"
+        RESERVE = "reserve", "托管＋风险保证金"
+        BOTH = "both", "托管＋风险保证金＋未消课保证金"
 
     institution = models.OneToOneField("institutions.Institution", on_delete=models.PROTECT,
                                        related_name="funds_account")

@@ -106,6 +106,8 @@ def open_account(*, actor, institution, bank_name, account_number, mode="custody
     """File an institution's dedicated fee account (PF-1, PF-4) with its reserve terms."""
     institution = Institution.objects.select_for_update(of=("self",)).get(pk=institution.pk)
     require(actor, "open", SupervisedAccount(institution=institution))
+    if institution.status not in (Institution.Status.APPROVED, Institution.Status.SUSPENDED):
+        raise RuleViolation("TI-13", "只有已审批的机构才能开设预收费监管账户。", "institution")
     if SupervisedAccount.objects.filter(institution=institution).exists():
         raise Conflict("该机构已开设监管账户。", "institution")
     bank_name, account_number = (bank_name or "").strip(), (account_number or "").strip()

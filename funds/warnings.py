@@ -108,12 +108,21 @@ def _activity(ids, today):
     return moves, sold, delivered
 
 
-def _latest_reconciliations(account_ids):
-    latest = {}
-    for rec in Reconciliation.objects.filter(account_id__in=account_ids).order_by(
+def _latest_reconciliations(account_ids, today):
+    """Each account's latest reconciliation, and how many earlier ones of the last 30 days did
+    not match (a later matching day does not erase them)."""
+    since = today - dt.timedelta(days=RECENT_DAYS)
+    latest, earlier = {}, {}
+    for rec in Reconciliation.objects.filter(account_id__in=account_ids, date__gte=since).order_by(
             "account_id", "-date"):
+        if rec.account_id not in latest:
+            latest[rec.account_id] = rec
+        elif not rec.matched:
+            earlier[rec.account_id] = earlier.get(rec.account_id, 0) + 1
+    older = [a for a in account_ids if a not in latest]  # nothing reported for a month
+    for rec in Reconciliation.objects.filter(account_id__in=older).order_by("account_id", "-date"):
         latest.setdefault(rec.account_id, rec)
-    return latest
+    return latest, earlier
 
 
 def warnings_for(institutions, *, today=None):
@@ -126,7 +135,7 @@ def warnings_for(institutions, *, today=None):
         institution_id__in=ids)}
     money, owed = balances(ids), unconsumed(ids)
     moves, sold, delivered = _activity(ids, today)
-    latest = _latest_reconciliations([a.pk for a in accounts.values()])
+    latest, earlier = _latest_reconciliations([a.pk for a in accounts.values()], today)
     policies, result = {}, {}
     for inst in institutions:
         if inst.bureau_id not in policies:
@@ -137,12 +146,13 @@ def warnings_for(institutions, *, today=None):
             money=money.get(inst.pk, {}), owed=owed.get(inst.pk, 0),
             moves=moves.get(inst.pk, {}), sold=sold.get(inst.pk, {}).get("n", 0),
             delivered=delivered.get(inst.pk, {}).get("n", 0),
-            reconciliation=latest.get(account.pk) if account else None)
+            reconciliation=latest.get(account.pk) if account else None,
+            earlier_mismatches=earlier.get(account.pk, 0) if account else 0)
     return result
 
 
 def _warnings(inst, account, policy, today, *, money, owed, moves, sold, delivered,
-              reconciliation):
+              reconciliation, earlier_mismatches=0):
     found = []
 
     def add(level, rule, code, message):
@@ -164,6 +174,9 @@ def _warnings(inst, account, policy, today, *, money, owed, moves, sold, deliver
         add(RED if reserve * 2 < required else YELLOW, "PF-11", "reserve_short",
             f"风险保证金 {_yuan(reserve)} 低于最低要求 {_yuan(required)}。")
     _reconciliation(add, account, reconciliation, today)
+    if earlier_mismatches:
+        add(YELLOW, "PF-14", "reconciliation_mismatch_recent",
+            f"近 {RECENT_DAYS} 天另有 {earlier_mismatches} 天银行余额与台账不一致，请核查原因。")
     _outflow(add, policy, held, moves.get("outflow", 0))
     _sales(add, policy, sold, delivered)
     refunds, limit = moves.get("refunds", 0), int(policy["pf.alert_refunds"])

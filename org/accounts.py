@@ -113,6 +113,8 @@ def _check_grant(scope, actor, user, role, bureau, school, grade, institution):
         ok = bureau is not None and bureau.pk in bureaus
     elif role == Role.SCHOOL_ADMIN:
         ok = school is not None and school.bureau_id in bureaus
+    elif role == Role.PSYCHOLOGIST:
+        ok = school is not None and _can_manage_school(scope, school)
     elif role == Role.GRADE_LEADER:
         ok = school is not None and _can_manage_school(scope, school) and grade in school.grades
     elif role == Role.INSTITUTION_STAFF:

@@ -436,7 +436,8 @@ class RoleAssignment(models.Model):
                 condition=(
                     Q(role__in=Role.BUREAU_ROLES, bureau__isnull=False, school__isnull=True,
                       institution__isnull=True)
-                    | Q(role__in=[Role.SCHOOL_ADMIN], school__isnull=False, bureau__isnull=True,
+                    | Q(role__in=[Role.SCHOOL_ADMIN, Role.PSYCHOLOGIST], school__isnull=False,
+                        bureau__isnull=True,
                         institution__isnull=True)
                     | Q(role=Role.GRADE_LEADER, school__isnull=False, grade__isnull=False)
                     | Q(role=Role.INSTITUTION_STAFF, institution__isnull=False)

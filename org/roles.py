@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     CUSTODIAN_BANK = "custodian_bank", "存管银行"
     HOTLINE = "hotline", "投诉热线接待"
     ETHICS_OFFICER = "ethics_officer", "师德师风专员"
+    PSYCHOLOGIST = "psychologist", "心理健康教师"
 
 
 # Attributes on an Enum subclass would become members, so the groups live beside it.

@@ -18,6 +18,7 @@ class Scope:
     # role -> bureau ids (the assigned bureau and every bureau below it)
     bureaus_by_role: dict = field(default_factory=dict)
     admin_school_ids: set = field(default_factory=set)
+    psychologist_school_ids: set = field(default_factory=set)
     grade_scopes: set = field(default_factory=set)  # {(school_id, grade)}
     head_class_ids: set = field(default_factory=set)
     taught_class_ids: set = field(default_factory=set)
@@ -81,6 +82,8 @@ def compute_scope(user):
             s.home_bureau_id = s.home_bureau_id or ra.bureau_id
         elif ra.role == Role.SCHOOL_ADMIN:
             s.admin_school_ids.add(ra.school_id)
+        elif ra.role == Role.PSYCHOLOGIST:
+            s.psychologist_school_ids.add(ra.school_id)
         elif ra.role == Role.GRADE_LEADER:
             s.grade_scopes.add((ra.school_id, ra.grade))
         elif ra.role == Role.INSTITUTION_STAFF:

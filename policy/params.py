@@ -118,6 +118,8 @@ PARAMS = {p.key: p for p in [
           minimum=1, maximum=15, help="国家未规定处理时限（RULES IN-6），默认 2 个工作日，区县可从严。"),
     Param("in.complaint_resolve_days", "IN-6", "投诉办结期限", 15, unit="个工作日", minimum=1,
           maximum=60, help="国家未规定处理时限，默认 15 个工作日；超期自动升级到教育局。"),
+    Param("mt.max_pupils_per_mentor", "MT-3", "每位导师指导学生数上限", 15, unit="名", minimum=1,
+          maximum=50, help="上海 2023 年方案：原则上不超过 15 名。"),
     Param("tt.min_fulltime_percent", "TT-3", "专职教学教研人员占比下限", 50, stricter="higher",
           unit="%", minimum=50, maximum=100, help="专职教学、教研人员原则上不低于从业人员总数的 50%。"),
     Param("ti.permit_reminder_days", "TI-13", "许可证、营业执照到期提前提醒天数", 60,

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "funds",
     "inspections",
     "ethics",
+    "mentoring",
     "resources",
 ]
 

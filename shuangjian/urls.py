@@ -20,9 +20,10 @@ urlpatterns = [
     path("resources/", include("resources.urls")),
     path("after-school/", include("afterschool.urls")),
     path("institutions/", include("institutions.urls")),
-    path("public/institutions/", include("institutions.public_urls")),
+    path("funds/", include("funds.urls")),
     path("inspections/", include("inspections.urls")),
     path("public/inspections/", include("inspections.public_urls")),
+    path("public/institutions/", include("institutions.public_urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -12,6 +12,7 @@ from conftest import assert_error, fresh
 from funds import services
 from funds.models import Contract, Posting, Reconciliation, SupervisedAccount
 from funds.tests.conftest import START, new_key, pay, post_json, sign
+from institutions.models import Institution
 from policy.services import set_rule
 
 URL = "/api/v1/funds"
@@ -269,3 +270,30 @@ def test_an_approved_licensed_institution_without_an_account_is_yellow(cast, sub
             api_client(supervisor).get("/api/v1/institutions/risk").json()["items"]}
     assert risk[subject_inst.pk]["fund_level"] == "yellow"
     assert any("预收费监管专用账户" in reason for reason in risk[subject_inst.pk]["reasons"])
+
+
+def test_an_earlier_mismatch_stays_yellow_after_a_matching_day(cast, paid_contract, bank,
+                                                              art_inst, supervisor, yesterday,
+                                                              api_client):
+    # Given a mismatch the day before yesterday, then a matching report yesterday
+    backdate_account(art_inst, 5)
+    url = f"{URL}/accounts/{art_inst.pk}/reconciliations"
+    before = yesterday - dt.timedelta(days=1)
+    assert post_json(api_client(bank), url, {"date": before.isoformat(), "balance_fen": 7}
+                     ).json()["matched"] is False
+    assert post_json(api_client(bank), url, {"date": yesterday.isoformat(), "balance_fen": 0}
+                     ).json()["matched"] is True
+    # Then the account is no longer red for it, but the earlier mismatch is still shown
+    found = codes(api_client(supervisor).get(f"{URL}/accounts/{art_inst.pk}").json())
+    assert ("red", "reconciliation_mismatch") not in found
+    assert ("yellow", "reconciliation_mismatch_recent") in found
+
+
+def test_only_approved_institutions_get_an_account(cast, supervisor, api_client):
+    # Given an institution still applying
+    Institution.objects.filter(pk=cast.institution_1.pk).update(status="applying")
+    body = {"institution": cast.institution_1.pk, "bank_name": "示例银行",
+            "account_number": "62220010"}
+    assert_error(post_json(api_client(supervisor), f"{URL}/accounts", body), 422, "TI-13",
+                 "institution")
+    assert not SupervisedAccount.objects.exists()
