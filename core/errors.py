@@ -42,8 +42,12 @@ class Conflict(RuleViolation):
 
 def add_to_form(form, error):
     """Show a RuleViolation on a Django form, on its field when the form has it."""
+    from django.core.exceptions import ValidationError
+
     text = f"{error.message}（{error.rule}）" if "-" in error.rule else error.message
-    form.add_error(error.field if error.field in form.fields else None, text)
+    # The rule id is the error's code too, so a template or a test can read it.
+    form.add_error(error.field if error.field in form.fields else None,
+                   ValidationError(text, code=error.rule))
 
 
 def is_contention(exc):

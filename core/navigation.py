@@ -8,6 +8,7 @@ B, S, INS, SA, GL, HT, ST, G, IS, BANK = (
     Role.BUREAU_ADMIN, Role.SUPERVISOR, Role.INSPECTOR, Role.SCHOOL_ADMIN, Role.GRADE_LEADER,
     Role.HEAD_TEACHER, Role.SUBJECT_TEACHER, Role.GUARDIAN, Role.INSTITUTION_STAFF,
     Role.CUSTODIAN_BANK)
+HOT, ETH, PSY = Role.HOTLINE, Role.ETHICS_OFFICER, Role.PSYCHOLOGIST
 
 # (label, url name, roles that see it, one-line description for the home page)
 ENTRIES = [
@@ -28,6 +29,9 @@ ENTRIES = [
      "机构预收费监管账户、托管资金总额、红黄预警、银行每日对账、冻结退费"),
     ("培训缴费", "funds:mine", {G}, "孩子的培训合同：查找课程签约、确认课时（一课一消）、申请退费"),
     ("预收费资金", "funds:institution", {IS}, "本机构托管资金、课消登记与拨付、合同导出"),
+    ("双随机抽查", "inspections:index", {B, S, INS},
+     "双随机一公开：执法检查人员名录与回避、随机抽取与复核、录入结果、按期公示"),
+    ("师德师风", "ethics:index", {ETH, SA}, "师德负面清单；师德师风案件的立案、调查和处理（受限，查看留痕）"),
     ("校历", "calendar:index", {B, S, INS, SA, GL, HT, ST}, "学期、寒暑假、法定节假日和调休"),
     ("规则参数", "policy:index", {B, S, INS, SA}, "作业时长等政策参数：国家标准与本区从严设置"),
     ("账号与角色", "org:accounts", {B, SA}, "开通账号、分配角色、重置密码、停用账号"),

@@ -50,10 +50,15 @@ def key(*parts):
     return hashlib.sha256(":".join(str(p) for p in parts).encode("utf-8")).hexdigest()
 
 
+def canonical(inputs):
+    """A draw's inputs as canonical JSON text (sorted keys, no spaces, UTF-8 characters): the
+    text whose SHA-256 is the stored digest, so ``sha256sum`` of a downloaded file checks it."""
+    return json.dumps(inputs, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def digest(inputs):
-    """SHA-256 of the canonical JSON of a draw's inputs (sorted keys, no spaces)."""
-    text = json.dumps(inputs, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """SHA-256 of the canonical JSON of a draw's inputs."""
+    return hashlib.sha256(canonical(inputs).encode("utf-8")).hexdigest()
 
 
 def draw(*, seed, targets, inspectors, count, per_target=2, min_departments=1, exclusions=(),

@@ -1,4 +1,6 @@
 """Published inspection results (一公开) for everyone (/public/inspections/…), no login."""
 
+from inspections import public_views
+
 app_name = "public-inspections"
-urlpatterns = []
+urlpatterns = public_views.urlpatterns

@@ -45,6 +45,9 @@ def add_inspector(*, actor, bureau, name, department="education", certificate_no
         raise RuleViolation("required", "请填写姓名。", "name")
     if department not in Department.values:
         raise RuleViolation("invalid", "部门无效。", "department")
+    if user is not None and not user.role_assignments.filter(
+            role="inspector", bureau=bureau).exists():
+        raise RuleViolation("invalid", "只能关联本区督学/执法人员账号。", "user")
     if user is not None and Inspector.objects.filter(bureau=bureau, user=user).exists():
         raise Conflict("该账号已在名录中。", "user")
     inspector = Inspector.objects.create(bureau=bureau, name=name[:50], department=department,
@@ -76,6 +79,9 @@ def declare_conflict(*, actor, inspector, institution=None, school=None, reason)
     target = institution or school
     if target.bureau_id != inspector.bureau_id:
         raise RuleViolation("invalid", "回避对象不在本区。", "target")
+    if Recusal.objects.filter(inspector=inspector, institution=institution,
+                              school=school).exists():
+        raise Conflict("已登记该回避对象。", "target")
     recusal = Recusal.objects.create(inspector=inspector, institution=institution, school=school,
                                      reason=reason[:200])
     log_action(inspector, "inspections.conflict.declared", actor=actor,
@@ -259,11 +265,13 @@ def record_result(*, actor, inspection, outcome, findings="", checked_on=None):
     if checked_on > today or checked_on < timezone.localtime(inspection.draw.created_at).date():
         raise RuleViolation("invalid", "检查日期应在抽查之后、今天之前。", "checked_on")
     _move(inspection, Inspection.Status.RECORDED, actor, note=outcome)
-    days = int(Policy(inspection.draw.bureau)["in.publish_days"])
     inspection.outcome, inspection.findings = outcome, findings[:5000]
     inspection.checked_on = checked_on
-    inspection.recorded_at = timezone.now()
-    inspection.publish_due = SchoolCalendar(inspection.draw.bureau).add_working_days(today, days)
+    if inspection.publish_due is None:  # a correction keeps the first deadline
+        days = int(Policy(inspection.draw.bureau)["in.publish_days"])
+        inspection.recorded_at = timezone.now()
+        inspection.publish_due = SchoolCalendar(inspection.draw.bureau).add_working_days(
+            today, days)
     inspection.save(update_fields=["status", "outcome", "findings", "checked_on", "recorded_at",
                               "publish_due"])
     log_action(inspection, "inspections.inspection.recorded", actor=actor,

@@ -1,4 +1,6 @@
 """Inspection pages of the bureau, the supervision section and inspectors (/inspections/…)."""
 
+from inspections import bureau_views
+
 app_name = "inspections"
-urlpatterns = []
+urlpatterns = bureau_views.urlpatterns

@@ -258,8 +258,9 @@ class TeacherMatch(models.Model):
             return self.filter(
                 Q(staff__institution__bureau_id__in=s.bureau_ids_for(Role.SUPERVISOR,
                                                                      Role.BUREAU_ADMIN))
-                # ethics officers: the confirmed ones, handed to them (转师德师风处理)
-                | Q(status="confirmed", staff__institution__bureau_id__in=s.bureau_ids_for(
+                # ethics officers: the confirmed ones about their district's teachers, whichever
+                # district the institution is in (转师德师风处理)
+                | Q(status="confirmed", teacher__school__bureau_id__in=s.bureau_ids_for(
                     Role.ETHICS_OFFICER)))
 
     objects = QuerySet.as_manager()

@@ -23,6 +23,7 @@ urlpatterns = [
     path("funds/", include("funds.urls")),
     path("inspections/", include("inspections.urls")),
     path("public/inspections/", include("inspections.public_urls")),
+    path("ethics/", include("ethics.urls")),
     path("public/institutions/", include("institutions.public_urls")),
     path("api/v1/", api.urls),
 ]

@@ -22,7 +22,8 @@ from schoolcal import services as calendar_services
 LOGIN = "login"
 
 # Pages anybody may open without logging in (checked in core/tests/test_gate.py).
-PUBLIC_URLS = {"login", "logout", "healthz", "help", "help-page", "public:search", "public:detail"}
+PUBLIC_URLS = {"login", "logout", "healthz", "help", "help-page", "public:search", "public:detail",
+               "public-inspections:results"}
 
 
 def pk(attr):
