@@ -4,6 +4,8 @@ from afterschool.api import router as afterschool_router
 from api.main import api
 from api.routes import router as auth_router
 from audit.api import router as audit_router
+from complaints.api import public_router as public_complaints_router
+from complaints.api import router as complaints_router
 from ethics.api import router as ethics_router
 from exams.api import router as exams_router
 from funds.api import router as funds_router
@@ -30,9 +32,11 @@ api.add_router("/after-school", afterschool_router)
 api.add_router("", institutions_router)
 api.add_router("/public", public_institutions_router)
 api.add_router("/funds", funds_router)
+api.add_router("/complaints", complaints_router)
 api.add_router("/inspections", inspections_router)
 api.add_router("/ethics", ethics_router)
 api.add_router("/mentoring", mentoring_router)
 api.add_router("/public", public_inspections_router)
+api.add_router("/public/complaints", public_complaints_router)
 
 __all__ = ["api"]

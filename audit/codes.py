@@ -137,6 +137,15 @@ CODES = {
     "schoolinspection.task.submitted": "学校提交整改情况",
     "schoolinspection.task.accepted": "整改任务验收通过",
     "schoolinspection.task.returned": "整改任务退回重新整改",
+    "wellbeing.settings.saved": "学校填报五项管理设置（作息、体育、手机、读物）",
+    "wellbeing.reading.created": "学校推荐课外读物（初选）",
+    "wellbeing.reading.changed": "修改课外读物推荐书目或公开、购买方式",
+    "wellbeing.reading.advanced": "课外读物推荐进入下一程序（审核、确认、备案）",
+    "wellbeing.survey.launched": "发起五项管理问卷",
+    "wellbeing.survey.closed": "结束五项管理问卷",
+    "wellbeing.survey.answered": "家长填写五项管理问卷（答卷匿名，不记录内容）",
+    "wellbeing.burden.published": "公布学期课业负担监测报告（负担公示）",
+    "wellbeing.burden.withdrawn": "撤回课业负担监测报告",
 }
 
 

@@ -17,3 +17,10 @@ def mask_phone(value):
     if len(value) < 7:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_name(value):
+    """``张小明`` → ``张**``: the family name stays (a complainant's name in lists)."""
+    if not value:
+        return ""
+    return value[0] + "*" * max(len(value) - 1, 1)

@@ -66,7 +66,7 @@ class DrawIn(Schema):
     per_target: int | None = Field(None, ge=1, le=10,
                                    description="每组人数（不少于 in.inspectors_per_check，默认 2）")
     min_departments: int = Field(1, ge=1, le=10, description="联合检查：每组至少几个部门")
-    items: str = Field("", max_length=2000, description="检查事项清单")
+    check_items: str = Field("", max_length=2000, description="检查事项清单")
     seed: str = Field("", max_length=64, description="随机种子；省略由系统生成（可用公开来源的数字）")
     bureau: Id | None = Field(None, description="省略为本人所在教育局")
 
@@ -104,7 +104,7 @@ class DrawOut(Schema):
     bureau: int = Field(..., alias="bureau_id")
     title: str
     target_kind: str
-    items: str
+    check_items: str = Field(..., alias="items", description="检查事项清单")
     count: int
     per_target: int
     min_departments: int
@@ -250,7 +250,7 @@ def run_draw(request, payload: DrawIn):
     draw = services.run_draw(actor=request.user, bureau=bureau, title=payload.title,
                              target_kind=payload.target_kind, count=payload.count,
                              percent=payload.percent, per_target=payload.per_target,
-                             min_departments=payload.min_departments, items=payload.items,
+                             min_departments=payload.min_departments, items=payload.check_items,
                              seed=payload.seed)
     return Status(201, _draws().get(pk=draw.pk))
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "exams",
     "afterschool",
     "funds",
+    "complaints",
     "inspections",
     "ethics",
     "mentoring",

@@ -21,6 +21,8 @@ urlpatterns = [
     path("after-school/", include("afterschool.urls")),
     path("institutions/", include("institutions.urls")),
     path("funds/", include("funds.urls")),
+    path("complaints/", include("complaints.urls")),
+    path("public/complaints/", include("complaints.public_urls")),
     path("inspections/", include("inspections.urls")),
     path("public/inspections/", include("inspections.public_urls")),
     path("ethics/", include("ethics.urls")),
