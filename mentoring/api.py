@@ -81,8 +81,14 @@ class MentorshipOut(Schema):
     pupil_name: str = Field(..., alias="pupil.name")
     mentor: int = Field(..., alias="mentor_id")
     mentor_name: str = Field(..., alias="mentor.name")
-    needs_attention: bool
+    needs_attention: bool | None = Field(
+        None, description="需要关注；仅导师、班主任、心理健康教师可见，其他人为 null")
     done: dict[str, int] = Field(..., description="各项任务完成次数（不含记录内容）")
+
+    @staticmethod
+    def resolve_needs_attention(obj, context):
+        scope = context["request"].user.scope
+        return obj.needs_attention if obj.sees_records(scope) else None
 
     @staticmethod
     def resolve_done(obj):
@@ -125,7 +131,7 @@ class MentoringRecordsOut(Schema):
 
 
 def _with_counts(qs):
-    return qs.select_related("pupil", "mentor").annotate(**{
+    return qs.select_related("pupil", "mentor", "plan").annotate(**{
         f"n_{k}": Count("tasks", filter=Q(tasks__kind=k)) for k in services.KINDS})
 
 
@@ -179,8 +185,9 @@ def list_mentorships(request, plan: int | None = None, mine: bool = False,
         qs = qs.filter(plan_id=plan)
     if mine:
         qs = qs.filter(mentor_id=request.user.scope.teacher_id or 0)
-    if needs_attention is not None:
-        qs = qs.filter(needs_attention=needs_attention)
+    if needs_attention is not None:  # only among the pupils whose flag the user may know
+        qs = qs.filter(needs_attention=needs_attention).filter(
+            pk__in=Mentorship.objects.restricted_to(request.user).values("pk"))
     return _with_counts(qs).order_by("pupil__school_class_id", "pupil_id")
 
 

@@ -82,7 +82,7 @@ class MentorshipQuerySet(models.QuerySet):
         """Mentorships whose tasks' records and notes the user may read: the mentor, the pupil's
         head teacher and the school psychologist only."""
         s = scope_of(user)
-        return self.filter(Q(mentor_id=s.teacher_id or 0)
+        return self.filter(Q(mentor_id=s.teacher_id or 0, ended_at__isnull=True)
                            | Q(pupil__school_class_id__in=s.head_class_ids)
                            | Q(plan__school_id__in=s.psychologist_school_ids))
 
@@ -114,6 +114,13 @@ class Mentorship(models.Model):
         constraints = [models.UniqueConstraint(fields=["plan", "pupil"],
                                                condition=Q(ended_at__isnull=True),
                                                name="mentorship_one_current")]
+
+    def sees_records(self, scope):
+        """The mentor (while current), the pupil's head teacher or the school psychologist: who
+        reads the records and the attention flag (needs ``plan`` and ``pupil`` loaded)."""
+        return (self.mentor_id == scope.teacher_id and self.ended_at is None) or \
+            self.pupil.school_class_id in scope.head_class_ids or \
+            self.plan.school_id in scope.psychologist_school_ids
 
     def permits(self, scope, action):
         mentor = self.mentor_id == scope.teacher_id

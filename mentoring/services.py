@@ -9,7 +9,7 @@ from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from audit.actions import log_action
@@ -61,6 +61,13 @@ def _loads(plan):
                 .annotate(n=Count("pk")))
 
 
+def _teaching(plan):
+    """The school's teachers who teach a class or lead one: those with a teacher's role, who
+    can open their mentees' pages."""
+    return Teacher.objects.filter(school=plan.school).filter(
+        Q(assignments__isnull=False) | Q(head_of__isnull=False)).distinct()
+
+
 def _covered_pupils(plan):
     return Pupil.objects.filter(school=plan.school, school_class__grade__in=plan.grades)
 
@@ -77,6 +84,8 @@ def assign(*, actor, plan, pupil, mentor):
     require(actor, "manage", plan)
     if mentor.school_id != plan.school_id:
         raise RuleViolation("invalid", "导师须为本校教师。", "mentor")
+    if not _teaching(plan).filter(pk=mentor.pk).exists():
+        raise RuleViolation("invalid", "导师须在本校任教（有任课班级或担任班主任）。", "mentor")
     if not _covered_pupils(plan).filter(pk=pupil.pk).exists():
         raise RuleViolation("invalid", "该学生不在本方案覆盖的年级。", "pupil")
     current = Mentorship.objects.current().filter(plan=plan, pupil=pupil).first()
@@ -101,7 +110,7 @@ def suggest(plan, loads=None, assigned=()):
     by id). Deterministic."""
     loads = dict(loads or {})
     assigned = set(assigned)
-    teachers = sorted(Teacher.objects.filter(school=plan.school).values_list("pk", flat=True))
+    teachers = sorted(_teaching(plan).values_list("pk", flat=True))
     classes = SchoolClass.objects.filter(school=plan.school, grade__in=plan.grades).order_by(
         "grade", "number")
     taught = defaultdict(set)
@@ -186,6 +195,8 @@ def record_task(*, actor, mentorship, kind, on, record, shared_with_family=False
 @transaction.atomic
 def add_note(*, actor, mentorship, text):
     mentorship = _lock_mentorship(mentorship)
+    if mentorship.ended_at is not None:
+        raise Conflict("该导师关系已结束，不能再添加记录。", "mentorship")
     if not Mentorship.objects.restricted_to(actor).filter(pk=mentorship.pk).exists():
         raise PermissionDenied(RESTRICTED)
     text = (text or "").strip()
@@ -225,13 +236,17 @@ def read_records(*, actor, mentorship):
 def completion(mentorships):
     """Per mentorship (current ones), which of the three tasks are done: rows
     ``{"mentorship", "done": {kind: count}, "complete": bool}`` and totals."""
+    mentorships = list(mentorships)
+    # Per pupil and plan: tasks an earlier mentor did this term still count (MT-2).
     counts = defaultdict(dict)
-    for mid, kind, n in Task.objects.filter(mentorship__in=mentorships).values_list(
-            "mentorship_id", "kind").annotate(n=Count("pk")):
-        counts[mid][kind] = n
+    for plan_id, pupil_id, kind, n in Task.objects.filter(
+            mentorship__plan_id__in={m.plan_id for m in mentorships},
+            mentorship__pupil_id__in={m.pupil_id for m in mentorships}).values_list(
+            "mentorship__plan_id", "mentorship__pupil_id", "kind").annotate(n=Count("pk")):
+        counts[plan_id, pupil_id][kind] = n
     rows, complete = [], 0
     for m in mentorships:
-        done = {k: counts[m.pk].get(k, 0) for k in KINDS}
+        done = {k: counts[m.plan_id, m.pupil_id].get(k, 0) for k in KINDS}
         is_complete = all(done.values())
         complete += is_complete
         rows.append({"mentorship": m, "done": done, "complete": is_complete})
@@ -245,7 +260,8 @@ def coverage(plan):
     """Covered pupils, how many have a mentor, and mentors over the maximum (MT-1, MT-3)."""
     pupils = _covered_pupils(plan).count()
     loads = _loads(plan)
-    with_mentor = Mentorship.objects.current().filter(plan=plan).count()
+    with_mentor = Mentorship.objects.current().filter(
+        plan=plan, pupil__in=_covered_pupils(plan)).count()
     return {"pupils": pupils, "with_mentor": with_mentor, "without": pupils - with_mentor,
             "mentors": len(loads), "max_load": max(loads.values(), default=0),
             "over_max": sum(1 for n in loads.values() if n > plan.max_pupils),

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "complaints",
     "inspections",
     "ethics",
+    "schoolinspection",
     "mentoring",
     "resources",
 ]

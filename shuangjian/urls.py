@@ -25,7 +25,9 @@ urlpatterns = [
     path("public/complaints/", include("complaints.public_urls")),
     path("inspections/", include("inspections.urls")),
     path("public/inspections/", include("inspections.public_urls")),
+    path("school-inspection/", include("schoolinspection.urls")),
     path("ethics/", include("ethics.urls")),
+    path("mentoring/", include("mentoring.urls")),
     path("public/institutions/", include("institutions.public_urls")),
     path("api/v1/", api.urls),
 ]

@@ -2,8 +2,9 @@
 
 Rows are ``(url_name, kwargs_builder, actor_fixture_name, expected)`` as in
 ``org/tests/test_permissions.py``. They live in one module per author: ``matrix_web`` (the web
-pages; the public results page is in org's ``PUBLIC_URLS``) and, later, ``matrix_api`` (add it to
-``PARTS``); ``core/tests/test_gate.py`` collects MATRIX and POST_MATRIX from here and fails when an
+pages; the public results page is in org's ``PUBLIC_URLS``), ``matrix_joint`` (the joint
+enforcement pages, 联合执法) and, later, ``matrix_api`` (add it to ``PARTS``);
+``core/tests/test_gate.py`` collects MATRIX and POST_MATRIX from here and fails when an
 inspection URL name is missing. Objects are built on first use from ``matrix_cast`` (org's
 fixture: the cast plus district A's first term).
 """
@@ -11,10 +12,10 @@ fixture: the cast plus district A's first term).
 import pytest
 from django.urls import reverse
 
-from inspections.tests import matrix_web
+from inspections.tests import matrix_joint, matrix_web
 from org.tests.test_permissions import _check, _row_id
 
-PARTS = (matrix_web,)
+PARTS = (matrix_web, matrix_joint)
 MATRIX = [row for part in PARTS for row in part.MATRIX]
 POST_MATRIX = [row for part in PARTS for row in part.POST_MATRIX]
 QUERY = {k: v for part in PARTS for k, v in getattr(part, "QUERY", {}).items()}
