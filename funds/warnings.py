@@ -8,8 +8,9 @@ parameters; reserve requirements its ``pf.reserve_*`` (PF-10, PF-11).
     red     money may already be missing: held below the unconsumed value, the bank's balance
             differs from the ledger, reserve below half of the requirement, a frozen account,
             outflows or sales at twice the threshold
-    yellow  look closer: reserve short, outflows, sales or refunds above the threshold, no
-            reconciliation for yesterday, no supervised account at all (PF-1)
+    yellow  look closer: reserve short, outflows, sales, refunds or complaints about the
+            institution or its fees above the threshold, no reconciliation for yesterday, no
+            supervised account at all (PF-1)
 """
 
 import datetime as dt
@@ -30,6 +31,8 @@ MIN_SALES_LESSONS = 20  # below this, a new institution's first sales are not "f
 OUTFLOWS = (Posting.Kind.RELEASE, Posting.Kind.REFUND, Posting.Kind.FREEZE_REFUND,
             Posting.Kind.RESERVE_COVER)
 REFUNDS = (Posting.Kind.REFUND,)
+FEE_COMPLAINTS = ("institution", "fees")  # complaints.Complaint.Category
+NOT_COUNTED = ("rejected", "merged")  # out of scope, or counted with their main complaint
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,14 @@ def _activity(ids, today):
         refunds=Count("pk", filter=Q(kind__in=REFUNDS)))
     sold = _grouped(Contract.objects.filter(institution_id__in=ids, paid_at__gte=month,
                                             paid_at__lt=now_start), n=Coalesce(Sum("lessons"), 0))
+    from complaints.models import Complaint  # complaints link to institutions, not the reverse
+
+    complaints = dict(Complaint.objects.filter(
+        institution_id__in=ids, category__in=FEE_COMPLAINTS, filed_at__gte=month,
+        filed_at__lt=now_start).exclude(status__in=NOT_COUNTED).values_list(
+        "institution_id").annotate(n=Count("pk")))
+    for iid, n in complaints.items():
+        moves.setdefault(iid, {})["complaints"] = n
     delivered = {iid: {"n": n} for iid, n in Lesson.objects.filter(
         contract__institution_id__in=ids, delivered_at__gte=month, delivered_at__lt=now_start)
         .values_list("contract__institution_id").annotate(n=Count("pk"))}
@@ -183,6 +194,10 @@ def _warnings(inst, account, policy, today, *, money, owed, moves, sold, deliver
     if refunds >= limit:
         add(RED if refunds >= 2 * limit else YELLOW, "PF-14", "refunds",
             f"近 {RECENT_DAYS} 天退费 {refunds} 笔（预警线 {limit} 笔）。")
+    complaints, limit = moves.get("complaints", 0), int(policy["pf.alert_complaints"])
+    if complaints >= limit:
+        add(RED if complaints >= 2 * limit else YELLOW, "PF-14", "complaints",
+            f"近 {RECENT_DAYS} 天有 {complaints} 件涉及该机构或收费退费的投诉（预警线 {limit} 件）。")
     return found
 
 

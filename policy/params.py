@@ -100,6 +100,8 @@ PARAMS = {p.key: p for p in [
           unit="倍", minimum=1, maximum=100, help="售出不少于 20 课时且超过此倍数为黄色，超过两倍为红色。"),
     Param("pf.alert_refunds", "PF-14", "退费集中预警：30 天内退费笔数", 5, unit="笔", minimum=1,
           maximum=1000, help="达到此数为黄色预警，达到两倍为红色预警。"),
+    Param("pf.alert_complaints", "PF-14", "投诉集中预警：30 天内涉及该机构或收费退费的投诉件数", 3,
+          unit="件", minimum=1, maximum=1000, help="达到此数为黄色预警，达到两倍为红色预警。"),
     Param("in.sample_percent", "IN-1", "双随机抽查比例（占检查对象名录）", 5, stricter="higher",
           unit="%", minimum=1, maximum=100,
           help="国家未规定教育领域比例；示例：不低于名录的 5%；成都预收费专项抽查 10%–20%（IN-7）。"),

@@ -297,3 +297,22 @@ def test_only_approved_institutions_get_an_account(cast, supervisor, api_client)
     assert_error(post_json(api_client(supervisor), f"{URL}/accounts", body), 422, "TI-13",
                  "institution")
     assert not SupervisedAccount.objects.exists()
+
+
+def test_complaints_about_an_institution_and_its_fees_warn(cast, paid_contract, supervisor,
+                                                           api_client, settings):
+    # Given the public complaint doors, unthrottled for the test
+    settings.COMPLAINTS_PUBLIC_RATE = "1000/h"
+    inst = paid_contract.institution
+    body = {"bureau_code": cast.district_a.code, "subject": "退费难",
+            "details": "申请退费两周没有回音，机构电话打不通。", "anonymous": True,
+            "institution": inst.pk}
+    levels = []
+    for category in ("fees", "institution", "fees", "homework", "fees", "institution", "fees"):
+        r = api_client(None).post("/api/v1/public/complaints", {**body, "category": category},
+                                  content_type="application/json")
+        assert r.status_code == 201, r.content
+        found = codes(api_client(supervisor).get(f"{URL}/accounts/{inst.pk}").json())
+        levels.append({lvl for lvl, code in found if code == "complaints"})
+    # Then (homework complaints do not count) yellow from 3, red from 6 (the national line 3)
+    assert levels == [set(), set(), {"yellow"}, {"yellow"}, {"yellow"}, {"yellow"}, {"red"}]

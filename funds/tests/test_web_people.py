@@ -446,7 +446,7 @@ def test_institution_page_queries_stay_flat(cast, guardian_p, art_staff, art_cou
         pay(bank, contract)
         deliver(art_staff, contract)
     client = web_client(art_staff)
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(27):
         assert client.get(INSTITUTION).status_code == 200
 
 

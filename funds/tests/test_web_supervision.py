@@ -81,7 +81,7 @@ def test_overview_shows_the_districts_totals_and_warnings_red_first(
     # Given district A's two accounts (art: yellow, reserve short; subject: no warning)
     client = web_client(request.getfixturevalue(actor))
     # When a supervision role or the bank opens the overview
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         response = client.get(reverse("funds:index"))
     # Then the totals are in yuan with two decimals: 900 + 600 held, 100 released, 30,000 reserve
     assert response.status_code == 200
@@ -158,7 +158,7 @@ def test_account_page_shows_summary_terms_ledger_contracts_and_reconciliations(
     inst = district["art"]
     client = web_client(supervisor)
     # When the supervisor opens the art institution's account
-    with django_assert_max_num_queries(27):
+    with django_assert_max_num_queries(28):
         response = client.get(reverse("funds:account", args=[inst.pk]))
     # Then the summary is in yuan with the yellow reserve warning (PF-11)
     assert response.status_code == 200

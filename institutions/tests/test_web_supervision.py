@@ -342,7 +342,7 @@ def test_risk_page_sorts_by_score_and_charts_licence_classes(cast, supervisor, w
     services.change_institution(actor=supervisor, institution=subject_inst,
                                 permit_valid_until=dt.date(2026, 12, 31), reason="许可证换发")
     client = web_client(supervisor)
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(24):
         response = client.get(reverse("institutions:risk"))
     assert response.status_code == 200
     html = response.content.decode()
