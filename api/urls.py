@@ -20,6 +20,7 @@ from policy.api import router as policy_router
 from resources.api import router as resources_router
 from schoolcal.api import router as calendar_router
 from schoolinspection.api import router as schoolinspection_router
+from wellbeing.api import router as wellbeing_router
 
 api.add_router("", auth_router)
 api.add_router("", org_router)
@@ -37,6 +38,7 @@ api.add_router("/complaints", complaints_router)
 api.add_router("/inspections", inspections_router)
 api.add_router("/ethics", ethics_router)
 api.add_router("/mentoring", mentoring_router)
+api.add_router("/wellbeing", wellbeing_router)
 api.add_router("/school-inspection", schoolinspection_router)
 api.add_router("/public", public_inspections_router)
 api.add_router("/public/complaints", public_complaints_router)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "ethics",
     "schoolinspection",
     "mentoring",
+    "wellbeing",
     "resources",
 ]
 

@@ -28,6 +28,7 @@ urlpatterns = [
     path("school-inspection/", include("schoolinspection.urls")),
     path("ethics/", include("ethics.urls")),
     path("mentoring/", include("mentoring.urls")),
+    path("wellbeing/", include("wellbeing.urls")),
     path("public/institutions/", include("institutions.public_urls")),
     path("api/v1/", api.urls),
 ]

@@ -24,7 +24,8 @@ LOGIN = "login"
 # Pages anybody may open without logging in (checked in core/tests/test_gate.py).
 PUBLIC_URLS = {"login", "logout", "healthz", "help", "help-page", "public:search", "public:detail",
                "public-inspections:results",
-               "public-complaints:form", "public-complaints:done", "public-complaints:track"}
+               "public-complaints:form", "public-complaints:done", "public-complaints:track",
+               "wellbeing:public"}
 
 
 def pk(attr):

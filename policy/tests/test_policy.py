@@ -7,7 +7,7 @@ from policy.services import Policy
 
 
 def test_national_defaults_apply_until_a_district_sets_its_own(cast, api_client):
-    body = api_client(cast.bureau_admin).get("/api/v1/policy/settings").json()
+    body = api_client(cast.bureau_admin).get("/api/v1/policy/settings?limit=500").json()
     values = {row["key"]: row["value"] for row in body["items"]}
     assert values["hw.max_avg_minutes.primary"] == 60
     assert values["hw.max_avg_minutes.junior"] == 90
