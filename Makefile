@@ -57,5 +57,12 @@ bench-generate: install
 bench-load: install
 	$(PY) bench/load.py
 
+## Sustained funds ledger operations per second through the services (issue 6), 4 worker
+## processes for 20 s. Set DATABASE_URL to a PostgreSQL database made for it, e.g.
+## postgres://postgres@127.0.0.1:5432/bench_funds (without it: a throwaway SQLite file).
+.PHONY: bench-funds
+bench-funds: install
+	$(PY) bench/funds.py
+
 ci:
 	bash .ci/run

@@ -5,8 +5,11 @@
         [--pupils 20000] [--workers 5] [--concurrency 8] [--seconds 15] [--rounds 1]
         [--reuse | --bureau CODE] [--port N]
 
-Prepares the data in-process (migrate, ``generate_district --pupils N``, three school weeks of
-``generate_homework`` ending before today, API tokens for a sample of teachers and guardians),
+Prepares the data in-process (migrate, ``generate_district --pupils N`` with its training-fee
+data, three school weeks of ``generate_homework`` ending before today, API tokens for a sample
+of teachers and guardians, and for the staff and guardians of up to ``--sample`` paid contracts
+with lessons left; when those lessons would not last the run, the same families sign and pay
+new contracts through ``funds.services`` first),
 then starts ``gunicorn shuangjian.wsgi:application`` on 127.0.0.1 as a subprocess and drives it
 with C concurrent clients (threads, stdlib ``http.client``), one scenario after the other, each
 for ``--seconds`` (after a short warm-up) and at most ``--max-requests`` requests:
@@ -18,10 +21,14 @@ for ``--seconds`` (after a short warm-up) and at most ``--max-requests`` request
   guardian   GET  /api/v1/pupils/{id}/homework?date= — a guardian reads their child's
              published homework of a recent day
   public     GET  /api/v1/public/institutions?q= — the public institution lookup, no login
+  funds      POST /api/v1/funds/contracts/{id}/lessons, then POST /api/v1/funds/lessons/{id}/confirm
+             — lesson consumption (课消): the institution's staff record a delivered lesson of a
+             paid contract, the guardian confirms it and one lesson's fee is released; each
+             client sends the pair one after the other (two requests, both counted)
 
 For each it prints requests, errors (status >= 400 or exceptions; the first status codes),
 throughput, p50/p95/p99 latency as the client sees it, and p50 and throughput relative to the
-floor. Lesson consumption in funds is not measured yet (see TODO_FUNDS).
+floor (for funds also each of the two requests' latency).
 ``--reuse`` skips generating and uses the newest district that has homework. PostgreSQL only.
 For every scenario it also reads the CPU time the gunicorn workers and the PostgreSQL backends
 spent (Linux /proc), as ms per request: unlike latency, that hardly changes when other
@@ -52,9 +59,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 PROTECTED_DATABASES = {"test", "test_test"}  # the test suite's databases: never touch them
-TODO_FUNDS = ("TODO(issue 9): lesson consumption in funds (课时消课：POST /api/v1/funds/contracts/{id}/"
-              "lessons, POST /api/v1/funds/lessons/{id}/confirm) is not measured: the funds area "
-              "did not exist when this test was written. Add it as a scenario.")
+SCENARIOS = ("file", "guardian", "public", "funds")
+FUNDS_PAIRS_PER_SECOND = 100  # more than 2 cores serve: the lessons prepared never run out
 
 
 # ---- set-up --------------------------------------------------------------------------------
@@ -200,11 +206,111 @@ def prepare(args):
               for q in fragments + codes]
     print(f"公开查询：{Institution.objects.public().count()} 家公开机构，"
           f"{len(public)} 个查询词（{'、'.join(fragments[:6])}…）")
+    funds = prepare_funds(args, bureau, rng, today)
     connection.close()
     rng.shuffle(filing)
     rng.shuffle(reading)
     return {"floor": [("GET", "/healthz", None, {})], "file": filing, "guardian": reading,
-            "public": public}
+            "public": public, "funds": funds}
+
+
+def prepare_funds(args, bureau, rng, today):
+    """Lesson consumption: paid contracts of the district with lessons left, a token for each
+    contract's institution staff and guardian. Signs and pays new contracts through the services
+    when those left would not last the run. Returns the flows (record, then confirm)."""
+    from django.db.models import F
+
+    from api.models import ApiToken
+    from funds import services
+    from funds.models import Contract, SupervisedAccount
+    from institutions.models import TrainingCourse
+    from org.management.commands.generate_district import write_fund_data
+    from org.models import RoleAssignment, User
+    from org.roles import Role
+
+    if not SupervisedAccount.objects.filter(institution__bureau=bureau).exists():
+        # a district generated before generate_district wrote training-fee data
+        started = time.perf_counter()
+        write_fund_data(bureau, random.Random(11))
+        print(f"预收费资金数据（本区此前没有）：{time.perf_counter() - started:.1f} s")
+    open_contracts = (Contract.objects.filter(
+        institution__bureau=bureau, status=Contract.Status.ACTIVE,
+        institution__funds_account__frozen=False)
+        .annotate(left=F("lessons") - F("lessons_consumed") - F("lessons_refunded")
+                  - F("lessons_pending")).filter(left__gt=0))
+    needed = int(args.rounds * (args.seconds + args.warmup * 2) * FUNDS_PAIRS_PER_SECOND)
+    contracts = list(open_contracts.order_by("-left", "pk")[:args.sample])
+    signed = 0
+    if sum(c.left for c in contracts) < needed and contracts:
+        # Not enough lessons left (earlier runs consumed them): the same families sign again.
+        bank = User.objects.filter(role_assignments__role=Role.CUSTODIAN_BANK,
+                                   role_assignments__bureau=bureau).first()
+        if bank is None:
+            bank = User.objects.create(username=f"bench-bank-{bureau.code}")
+            RoleAssignment.objects.create(user=bank, role=Role.CUSTODIAN_BANK, bureau=bureau)
+        families = [(c.guardian, c.pupil) for c in contracts]
+        courses = list(TrainingCourse.objects.filter(
+            institution__funds_account__frozen=False, institution__bureau=bureau,
+            published=True).select_related("institution__bureau__parent"))
+        while sum(c.left for c in contracts) < needed:
+            guardian, pupil = families[signed % len(families)]
+            grade = pupil.school_class.grade
+            course = next((c for c in courses if grade in c.grades), courses[0])
+            contract = services.create_contract(
+                actor=guardian, pupil=pupil, course=course,
+                lessons=60, price_per_lesson_fen=course.price_per_lesson_fen, start=today,
+                end=today + dt.timedelta(days=80))
+            services.record_deposit(actor=bank, contract=contract, amount_fen=contract.total_fen,
+                                    idempotency_key=f"load-{contract.pk}")
+            contract.left = contract.lessons
+            contracts.append(contract)
+            signed += 1
+    tokens = {}
+
+    def token(user):
+        if user.pk not in tokens:
+            tokens[user.pk] = {"Authorization": f"Bearer {ApiToken.issue(user)}"}
+        return tokens[user.pk]
+
+    staff = {}
+    for contract in contracts:
+        iid = contract.institution_id
+        if iid not in staff:
+            user = User.objects.filter(role_assignments__role=Role.INSTITUTION_STAFF,
+                                       role_assignments__institution_id=iid).first()
+            if user is None:
+                user = User.objects.create(username=f"bench-s-{iid}")
+                RoleAssignment.objects.create(user=user, role=Role.INSTITUTION_STAFF,
+                                              institution_id=iid)
+            staff[iid] = token(user)
+    flows = [LessonFlow(c.pk, c.left, staff[c.institution_id], token(c.guardian))
+             for c in contracts]
+    rng.shuffle(flows)
+    print(f"消课：{len(flows)} 份已缴费合同（{len(staff)} 家机构），剩余 "
+          f"{sum(f.left for f in flows):,} 课时" + (f"（其中新签 {signed} 份）" if signed else ""))
+    return flows
+
+
+class LessonFlow:
+    """One contract's lesson consumption: the staff record a lesson, its guardian confirms it.
+    Called, it gives a generator of requests that is sent each response (status, body)."""
+
+    def __init__(self, contract, left, staff, guardian):
+        self.contract, self.left, self.staff, self.guardian = contract, left, staff, guardian
+
+    def __call__(self):
+        if self.left <= 0:  # used up by earlier rounds: the client takes the next contract
+            return
+        self.left -= 1
+        status, body = yield ("POST", f"/api/v1/funds/contracts/{self.contract}/lessons", b"",
+                              self.staff, "lesson")
+        if status == 201:
+            try:
+                lesson = json.loads(body)["id"]
+            except (ValueError, KeyError, TypeError):
+                return
+            yield ("POST", f"/api/v1/funds/lessons/{lesson}/confirm", b"", self.guardian,
+                   "confirm")
 
 
 # ---- the server ----------------------------------------------------------------------------
@@ -321,25 +427,40 @@ def drive(port, requests, *, concurrency, seconds, cap):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         mine = []
         position = index * max(1, len(requests) // concurrency)
-        while time.perf_counter() < deadline:
-            with lock:
-                if issued[0] >= cap:
-                    break
-                issued[0] += 1
-            method, path, body, headers = requests[position % len(requests)]
+        idle = 0  # items in a row that had nothing to send (flows used up)
+        while time.perf_counter() < deadline and idle <= len(requests):
+            item = requests[position % len(requests)]
             position += 1
-            began = time.perf_counter()
-            try:
-                conn.request(method, path, body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-                if response.will_close:  # gunicorn's sync workers close after each response
+            # A flow (callable) is a generator of requests, each sent the previous response.
+            flow = item() if callable(item) else iter([item])
+            request = next(flow, None)
+            idle = 0 if request is not None else idle + 1
+            while request is not None and time.perf_counter() < deadline:
+                with lock:
+                    if issued[0] >= cap:
+                        break
+                    issued[0] += 1
+                method, path, body, headers = request[:4]
+                began = time.perf_counter()
+                data = b""
+                try:
+                    conn.request(method, path, body=body, headers=headers)
+                    response = conn.getresponse()
+                    data = response.read()
+                    status = response.status
+                    if response.will_close:  # gunicorn's sync workers close after each response
+                        conn.close()
+                except Exception as e:  # noqa: BLE001 - every failure is counted as an error
+                    status = type(e).__name__
                     conn.close()
-            except Exception as e:  # noqa: BLE001 - every failure is counted as an error
-                status = type(e).__name__
-                conn.close()
-            mine.append((time.perf_counter() - began, status))
+                mine.append((time.perf_counter() - began, status, request[4:5] or ("",)))
+                try:
+                    request = flow.send((status, data)) if callable(item) else None
+                except StopIteration:
+                    request = None
+            else:
+                continue
+            break  # the cap
         conn.close()
         with lock:
             results.extend(mine)
@@ -353,10 +474,15 @@ def drive(port, requests, *, concurrency, seconds, cap):
 
 
 def summarise(name, elapsed, results, cpu):
-    latencies = [s * 1000 for s, _ in results]
-    errors = [status for _, status in results if not (isinstance(status, int) and status < 400)]
+    latencies = [s * 1000 for s, _, _ in results]
+    errors = [status for _, status, _ in results
+              if not (isinstance(status, int) and status < 400)]
     n = len(results) or 1
-    return {"name": name, "requests": len(results), "errors": len(errors),
+    parts = {}  # a flow's requests by their tag: (requests, p50, p95)
+    for tag in sorted({t for _, _, (t,) in results if t}):
+        mine = [s * 1000 for s, _, (t,) in results if t == tag]
+        parts[tag] = (len(mine), percentile(mine, 50), percentile(mine, 95))
+    return {"name": name, "requests": len(results), "errors": len(errors), "parts": parts,
             "app_cpu": cpu["app"] * 1000 / n, "db_cpu": cpu["db"] * 1000 / n,
             "error_codes": collections.Counter(errors).most_common(4),
             "rps": len(results) / elapsed if elapsed else 0.0,
@@ -368,7 +494,8 @@ def summarise(name, elapsed, results, cpu):
 LABELS = {"floor": "GET /healthz（框架基线：中间件 + SELECT 1）",
           "file": "POST /api/v1/homework（教师布置作业）",
           "guardian": "GET /api/v1/pupils/{id}/homework（家长查看作业）",
-          "public": "GET /api/v1/public/institutions?q=（公开查询机构）"}
+          "public": "GET /api/v1/public/institutions?q=（公开查询机构）",
+          "funds": "POST /api/v1/funds/contracts/{id}/lessons + /lessons/{id}/confirm（消课）"}
 
 
 def report(rows):
@@ -407,11 +534,16 @@ def report(rows):
                 codes.update(dict(r["error_codes"]))
         if codes:
             print(f"  {name}: errors " + ", ".join(f"{c}×{n}" for c, n in codes.most_common(4)))
+        parts = {tag for r in rows if r["name"] == name for tag in r["parts"]}
+        for tag in sorted(parts):
+            mine = [r["parts"][tag] for r in rows if r["name"] == name and tag in r["parts"]]
+            print(f"  {name} {tag}: {sum(n for n, _, _ in mine)} requests, p50 "
+                  f"{statistics.median(p50 for _, p50, _ in mine):.1f} ms, p95 "
+                  f"{statistics.median(p95 for _, _, p95 in mine):.1f} ms")
     print("requests and errors: totals over the rounds. app CPU / db CPU: CPU ms per request "
           "of the gunicorn workers / of the PostgreSQL backends; CPU/floor: their sum against the "
           "floor's; cores: CPU the server used (of "
           f"{os.cpu_count()}); load: 1-minute load average after the scenario, this test included")
-    print(TODO_FUNDS)
 
 
 def machine():
@@ -455,7 +587,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=1,
                         help="repeat floor and scenarios on the same server; report medians "
                              "(default 1; 3 for recorded figures)")
-    parser.add_argument("--only", nargs="+", choices=["file", "guardian", "public"],
+    parser.add_argument("--only", nargs="+", choices=SCENARIOS,
                         help="measure only these scenarios (the floor is always measured)")
     parser.add_argument("--reuse", action="store_true",
                         help="use the newest district that has homework instead of generating")
@@ -475,8 +607,7 @@ def main():
     print(f"机器：{machine()}；1 分钟平均负载 {os.getloadavg()[0]:.2f}（高于 0.5 说明有别的进程在争用 CPU）")
     print("命令：" + " ".join([".venv/bin/python", "bench/load.py", *sys.argv[1:]]))
     scenarios = prepare(args)
-    names = ["floor"] + [n for n in ("file", "guardian", "public")
-                         if not args.only or n in args.only]
+    names = ["floor"] + [n for n in SCENARIOS if not args.only or n in args.only]
     port = args.port or free_port()
     log_dir = Path(tempfile.mkdtemp(prefix="shuangjian-load-"))
     server = None
@@ -510,7 +641,9 @@ def main():
                           f"{row['rps']:.1f} req/s，p50 {row['p50']:.1f} ms，"
                           f"p95 {row['p95']:.1f} ms，p99 {row['p99']:.1f} ms；每个请求 CPU："
                           f"gunicorn {row['app_cpu']:.1f} ms + PostgreSQL {row['db_cpu']:.1f} ms"
-                          f"（服务器共用 {row['busy']:.2f} 核，1 分钟平均负载 {row['load']:.2f}）")
+                          f"（服务器共用 {row['busy']:.2f} 核，1 分钟平均负载 {row['load']:.2f}）"
+                          + "".join(f"；{tag} {n} 个，p50 {p50:.1f} ms，p95 {p95:.1f} ms"
+                                    for tag, (n, p50, p95) in row["parts"].items()))
     except KeyboardInterrupt:
         print("\ninterrupted; stopping the server")
     finally:
@@ -523,8 +656,12 @@ def main():
         shutil.rmtree(log_dir, ignore_errors=True)
     if rows:
         report(rows)
-    else:
-        print(TODO_FUNDS)
+    if any(r["name"] == "funds" for r in rows):
+        from funds import services
+
+        broken = services.check_invariants()  # what the lessons and releases left behind
+        print("funds.services.check_invariants(): " + ("holds" if not broken else
+                                                       f"BROKEN ({len(broken)}): {broken[:5]}"))
 
 
 if __name__ == "__main__":
