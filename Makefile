@@ -24,10 +24,14 @@ demo: install
 	$(PY) manage.py load_demo
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-## Run the whole test suite (SQLite unless DATABASE_URL says otherwise). The browser tests in
-## e2e/ are skipped, with the reason, when Debian's Chromium is missing (see `make chromium`).
+## Run the whole test suite (SQLite unless DATABASE_URL says otherwise): everything but the
+## browser tests on every core at once (pytest-xdist, one database per worker), then the browser
+## tests in e2e/, which are skipped, with the reason, when Debian's Chromium is missing (see
+## `make chromium`). TEST_WORKERS=1 runs everything in one process.
+TEST_WORKERS ?= auto
 test: install-dev
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) -m "not e2e"
+	$(PY) -m pytest -q e2e
 
 ## Debian's Chromium (and CJK fonts for readable screenshots) for the browser tests: needs root;
 ## does nothing when /usr/bin/chromium is there. Playwright never downloads a browser here.

@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/generate_district.py [--pupils 100000] [--seed 1]
 
+The command writes the organisation tree, the institutions and the district's training-fee data
+(accounts, courses, contracts, lessons, postings) and prints the fee data's share of the time.
+
 Without DATABASE_URL the database is a fresh SQLite file in a temporary directory, deleted
 afterwards; with DATABASE_URL that database is migrated and used (the district stays in it).
 """

@@ -75,6 +75,8 @@ class ComplaintForm(forms.Form):
         self.bureau = self.bureaus.get(code) or (bureaus[0] if len(bureaus) == 1 else None)
         if self.bureau is not None:
             self.fields["bureau"].initial = self.bureau.code
+            if not self.is_bound:  # the form's initial wins over the field's: set both
+                self.initial["bureau"] = self.bureau.code
         self.fields["school"].choices = [("", "—")] + [
             (str(pk), name) for pk, name in School.objects.filter(bureau=self.bureau)
             .order_by("name", "pk").values_list("pk", "name")]

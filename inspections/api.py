@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 from django.db.models import Prefetch
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from api.pagination import LimitOffsetPagination
@@ -376,7 +376,7 @@ OPERATIONS = JointOperation.objects.prefetch_related("visits__institution")
 @router.get("/operations", response={200: list[JointOperationOut], **READ_ERRORS},
             summary="联合执法行动")
 @paginate(LimitOffsetPagination)
-def list_operations(request, year: int | None = None):
+def list_operations(request, year: int | None = Query(None, ge=2000, le=2100)):
     qs = visible(request.user, JointOperation).prefetch_related("visits__institution")
     if year:
         qs = qs.filter(start__year=year)
@@ -385,7 +385,7 @@ def list_operations(request, year: int | None = None):
 
 @router.get("/operations/counts", response={200: JointCountsOut, **READ_ERRORS},
             summary="联合执法统计：行动数、检查机构数和各类处理结果")
-def operation_counts(request, year: int | None = None):
+def operation_counts(request, year: int | None = Query(None, ge=2000, le=2100)):
     qs = visible(request.user, JointOperation)
     if year:
         qs = qs.filter(start__year=year)

@@ -393,7 +393,10 @@ DEMO_ACCOUNTS = [
     ("bureau", "李建国", Role.BUREAU_ADMIN),
     ("supervisor", "王秀英", Role.SUPERVISOR),
     ("inspector", "张志强", Role.INSPECTOR),
+    ("hotline", "何丽萍", Role.HOTLINE),
+    ("ethics", "郭振华", Role.ETHICS_OFFICER),
     ("principal", "陈丽华", Role.SCHOOL_ADMIN),
+    ("psychologist", "周思敏", Role.PSYCHOLOGIST),
     ("headteacher", None, Role.HEAD_TEACHER),
     ("teacher", None, Role.SUBJECT_TEACHER),
     ("teacher2", None, Role.SUBJECT_TEACHER),
@@ -428,8 +431,26 @@ def build_demo():
             from funds.demo import build_funds_demo
 
             build_funds_demo(district)
+            _build_oversight_demo(district)
     return {"created": created, "seconds": time.perf_counter() - started, "counts": counts,
             "accounts": accounts, "bureau": district}
+
+
+def _build_oversight_demo(district):
+    """Complaints, random inspections, teacher ethics, school supervision and mentoring, each
+    written through its app's services as the demo users (in this order: ethics opens a case
+    from a complaint, mentoring's tasks come last)."""
+    from complaints.demo import build_complaints_demo
+    from ethics.demo import build_ethics_demo
+    from inspections.demo import build_inspections_demo
+    from mentoring.demo import build_mentoring_demo
+    from schoolinspection.demo import build_school_inspection_demo
+
+    complaints = build_complaints_demo(district)
+    build_inspections_demo(district)
+    build_ethics_demo(district, complaints)
+    build_school_inspection_demo(district)
+    build_mentoring_demo(district)
 
 
 def _write_demo_district():
@@ -485,7 +506,10 @@ def ensure_demo_accounts(district):
         "bureau": ({"bureau": district}, district.name),
         "supervisor": ({"bureau": district}, district.name),
         "inspector": ({"bureau": district}, district.name),
+        "hotline": ({"bureau": district}, district.name),
+        "ethics": ({"bureau": district}, district.name),
         "principal": ({"school": school}, school.name),
+        "psychologist": ({"school": school}, school.name),
         "headteacher": (head, f"{school.name} {class_4_1.name}"),
         "teacher": (maths and maths.teacher, f"{school.name} 一年级（1）班、四年级（1）班 数学"),
         "teacher2": (english and english.teacher, f"{junior.name} 七年级（1）班等 英语"),

@@ -43,8 +43,9 @@ class Scope:
 
     @property
     def school_ids(self):
-        """Schools the user works in (as admin, grade leader or teacher)."""
-        return self.admin_school_ids | {s for s, _ in self.grade_scopes} | self.teacher_school_ids
+        """Schools the user works in (as admin, grade leader, psychologist or teacher)."""
+        return self.admin_school_ids | {s for s, _ in self.grade_scopes} | \
+            self.psychologist_school_ids | self.teacher_school_ids
 
     @property
     def class_ids(self):

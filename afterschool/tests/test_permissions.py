@@ -10,48 +10,17 @@ pinned to Monday 2026-11-23 by ``afterschool/tests/conftest.py``'s ``pinned_now`
 """
 
 import pytest
-from django.urls import reverse
 
 from afterschool.tests import matrix_api, matrix_people, matrix_school
-from org.tests.test_permissions import _check, _row_id
+from org.tests.matrix import permission_tests
 
 PARTS = (matrix_school, matrix_people, matrix_api)
-MATRIX = [row for part in PARTS for row in part.MATRIX]
-POST_MATRIX = [row for part in PARTS for row in part.POST_MATRIX]
-QUERY = {k: v for part in PARTS for k, v in part.QUERY.items()}
-POST_DATA = {k: v for part in PARTS for k, v in part.POST_DATA.items()}
-METHOD = {k: v for part in PARTS for k, v in part.METHOD.items()}
+
+MATRIX, POST_MATRIX, test_get_permission_matrix, test_post_permission_matrix = \
+    permission_tests(PARTS)
 
 
 @pytest.fixture(autouse=True)
 def _pinned(pinned_now):
     return pinned_now
 
-
-def _request(row, method, matrix_cast, request, api_client, web_client):
-    """org's recipe with this module's QUERY, POST_DATA and METHOD."""
-    name, kwargs_builder, actor_name, _ = row
-    actor = request.getfixturevalue(actor_name)
-    url = reverse(name, kwargs=kwargs_builder(matrix_cast) if kwargs_builder else None)
-    url += QUERY[name](matrix_cast) if name in QUERY else ""
-    is_api = name.startswith("api-1:")
-    client = api_client(actor) if is_api else web_client(actor)
-    if method == "GET":
-        return url, client.get(url)
-    data = POST_DATA[name](matrix_cast, actor_name) if name in POST_DATA else {}
-    if is_api:
-        return url, getattr(client, METHOD.get(name, "post"))(url, data,
-                                                               content_type="application/json")
-    return url, client.post(url, data)
-
-
-@pytest.mark.parametrize("row", MATRIX, ids=[_row_id(r) for r in MATRIX])
-def test_get_permission_matrix(row, matrix_cast, request, api_client, web_client):
-    url, response = _request(row, "GET", matrix_cast, request, api_client, web_client)
-    _check(url, response, row[3], api=row[0].startswith("api-1:"))
-
-
-@pytest.mark.parametrize("row", POST_MATRIX, ids=[_row_id(r) for r in POST_MATRIX])
-def test_post_permission_matrix(row, matrix_cast, request, api_client, web_client):
-    url, response = _request(row, "POST", matrix_cast, request, api_client, web_client)
-    _check(url, response, row[3], api=row[0].startswith("api-1:"))
