@@ -39,6 +39,13 @@ chromium:
 	@test -x /usr/bin/chromium || (apt-get update && \
 	  apt-get install -y --no-install-recommends chromium fonts-noto-cjk)
 
+## Debian's Noto CJK fonts for the monthly bulletin's PDF (WeasyPrint draws Chinese with them;
+## without a Chinese font the PDF shows boxes): needs root; does nothing when one is installed.
+.PHONY: fonts
+fonts:
+	@fc-list :lang=zh | grep -q . || (apt-get update && \
+	  apt-get install -y --no-install-recommends fonts-noto-cjk)
+
 ## Only the browser journeys (e2e/), or only the API fuzzing; both are part of `make test`
 e2e: install-dev
 	$(PY) -m pytest -q e2e

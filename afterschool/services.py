@@ -1240,37 +1240,61 @@ def answer_survey(*, actor, programme, pupil, liking, satisfaction, comment=""):
 def participation(programmes):
     """QM-4 indicators per programme: pupil participation (enrolled in the base service or any
     course / all pupils of the served grades), teacher participation (own teachers running a
-    group or course / all teachers), pupils' liking and guardians' satisfaction."""
+    group or course / all teachers), pupils' liking and guardians' satisfaction.
+
+    A fixed handful of grouped queries for any number of programmes (a district's dashboard
+    reads every school's programme at once)."""
+    from django.db.models import Avg, Count
+
     from org.models import Pupil
+
+    programmes = list(programmes)
+    ids = [p.pk for p in programmes]
+    schools = {p.school_id for p in programmes}
+    pupils_by = {(school, grade): n for school, grade, n in Pupil.objects.filter(
+        school_id__in=schools).values_list("school_id", "school_class__grade")
+        .annotate(n=Count("pk"))}
+    live = Enrolment.objects.filter(course__programme_id__in=ids,
+                                    status=Enrolment.Status.ENROLLED)
+    enrolled = dict(live.exclude(course__kind=Segment.EVENING_STUDY)  # not after-school (AS-5)
+                    .values_list("course__programme_id")
+                    .annotate(n=Count("pupil_id", distinct=True)))
+    menu = dict(live.filter(course__kind=Segment.MENU).values_list("course__programme_id")
+                .annotate(n=Count("pupil_id", distinct=True)))
+    teachers = dict(Teacher.objects.filter(school_id__in=schools).values_list("school_id")
+                    .annotate(n=Count("pk")))
+    approved = Course.objects.filter(programme_id__in=ids,
+                                     review_status=Course.Review.APPROVED).exclude(
+        kind=Segment.EVENING_STUDY)
+    running = {pid: set() for pid in ids}
+    for pid, teacher_id in approved.exclude(duty_teacher__isnull=True).values_list(
+            "programme_id", "duty_teacher_id"):
+        running[pid].add(teacher_id)
+    for pid, teacher_id in approved.filter(instructor__teacher__isnull=False).values_list(
+            "programme_id", "instructor__teacher_id"):
+        running[pid].add(teacher_id)
+    surveys = {r["programme_id"]: r for r in SurveyResponse.objects.filter(
+        programme_id__in=ids).values("programme_id").annotate(
+        n=Count("pk"), liking_avg=Avg("liking"), satisfaction_avg=Avg("satisfaction"),
+        satisfied=Count("pk", filter=Q(satisfaction__gte=4)))}
 
     rows = []
     for p in programmes:
-        pupils = Pupil.objects.filter(school_id=p.school_id,
-                                      school_class__grade__in=p.grades).count()
-        enrolled = (Enrolment.objects.filter(course__programme=p, status=Enrolment.Status.ENROLLED)
-                    .exclude(course__kind=Segment.EVENING_STUDY)  # not after-school service (AS-5)
-                    .values("pupil_id").distinct().count())
-        menu = (Enrolment.objects.filter(course__programme=p, course__kind=Segment.MENU,
-                                         status=Enrolment.Status.ENROLLED)
-                .values("pupil_id").distinct().count())
-        teachers = Teacher.objects.filter(school_id=p.school_id).count()
-        approved = p.courses.filter(review_status=Course.Review.APPROVED).exclude(
-            kind=Segment.EVENING_STUDY)
-        running = set(approved.exclude(duty_teacher__isnull=True)
-                      .values_list("duty_teacher_id", flat=True))
-        running |= set(approved.filter(instructor__teacher__isnull=False)
-                       .values_list("instructor__teacher_id", flat=True))
-        surveys = list(p.surveys.values_list("liking", "satisfaction"))
-        n = len(surveys)
+        pupils = sum(pupils_by.get((p.school_id, grade), 0) for grade in set(p.grades))
+        n_enrolled = enrolled.get(p.pk, 0)
+        n_teachers = teachers.get(p.school_id, 0)
+        survey = surveys.get(p.pk)
+        n = survey["n"] if survey else 0
         rows.append({
-            "programme": p, "school": p.school, "pupils": pupils, "enrolled": enrolled,
-            "menu_enrolled": menu,
-            "participation": round(enrolled / pupils, 4) if pupils else 0.0,
-            "teachers": teachers, "teachers_running": len(running),
-            "teacher_participation": round(len(running) / teachers, 4) if teachers else 0.0,
+            "programme": p, "school": p.school, "pupils": pupils, "enrolled": n_enrolled,
+            "menu_enrolled": menu.get(p.pk, 0),
+            "participation": round(n_enrolled / pupils, 4) if pupils else 0.0,
+            "teachers": n_teachers, "teachers_running": len(running[p.pk]),
+            "teacher_participation": round(len(running[p.pk]) / n_teachers, 4)
+            if n_teachers else 0.0,
             "responses": n,
-            "liking": round(sum(s[0] for s in surveys) / n, 2) if n else None,
-            "satisfaction": round(sum(s[1] for s in surveys) / n, 2) if n else None,
-            "satisfied_share": round(sum(1 for s in surveys if s[1] >= 4) / n, 4) if n else None,
+            "liking": round(survey["liking_avg"], 2) if n else None,
+            "satisfaction": round(survey["satisfaction_avg"], 2) if n else None,
+            "satisfied_share": round(survey["satisfied"] / n, 4) if n else None,
         })
     return rows

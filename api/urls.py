@@ -6,6 +6,7 @@ from api.routes import router as auth_router
 from audit.api import router as audit_router
 from complaints.api import public_router as public_complaints_router
 from complaints.api import router as complaints_router
+from dashboards.api import router as dashboards_router
 from ethics.api import router as ethics_router
 from exams.api import router as exams_router
 from funds.api import router as funds_router
@@ -39,6 +40,7 @@ api.add_router("/inspections", inspections_router)
 api.add_router("/ethics", ethics_router)
 api.add_router("/mentoring", mentoring_router)
 api.add_router("/wellbeing", wellbeing_router)
+api.add_router("/dashboards", dashboards_router)
 api.add_router("/school-inspection", schoolinspection_router)
 api.add_router("/public", public_inspections_router)
 api.add_router("/public/complaints", public_complaints_router)

@@ -146,6 +146,9 @@ CODES = {
     "wellbeing.survey.answered": "家长填写五项管理问卷（答卷匿名，不记录内容）",
     "wellbeing.burden.published": "公布学期课业负担监测报告（负担公示）",
     "wellbeing.burden.withdrawn": "撤回课业负担监测报告",
+    "dashboards.weights.saved": "设置学校“双减”评价权重",
+    "dashboards.bulletin.requested": "生成月度快报",
+    "dashboards.exported": "导出看板数据",
 }
 
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "schoolinspection",
     "mentoring",
     "wellbeing",
+    "dashboards",
     "resources",
 ]
 

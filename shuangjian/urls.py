@@ -29,6 +29,7 @@ urlpatterns = [
     path("ethics/", include("ethics.urls")),
     path("mentoring/", include("mentoring.urls")),
     path("wellbeing/", include("wellbeing.urls")),
+    path("dashboard/", include("dashboards.urls")),
     path("public/institutions/", include("institutions.public_urls")),
     path("api/v1/", api.urls),
 ]
