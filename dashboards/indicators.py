@@ -33,7 +33,6 @@ from funds.models import Contract, SupervisedAccount
 from funds.services import district_totals
 from homework.models import ClassWeek, TimeReport
 from homework.monitoring import Period as HomeworkPeriod
-from homework.monitoring import report
 from inspections.models import Inspection
 from institutions.models import Card, Institution, ListEntry
 from mentoring.models import Mentorship, Plan, Task
@@ -108,19 +107,19 @@ def moment_range(period):
 
 # --- burden (homework, reports, after-school, surveys, settings) -------------------------------
 
-def _burden(period, schools):
-    """The burden report over the period (its term, cut to the period's dates)."""
+def _measures(classes, period):
+    """The homework figures of the period's whole weeks, computed lazily and once."""
+    return burden.Measures(classes, HomeworkPeriod.parse(period.start.isoformat(),
+                                                         period.end.isoformat(), period.end))
+
+
+def _burden(period, schools, measures):
+    """The burden report over the period (its term, cut to the period's dates); it reuses the
+    page's homework figures when its weeks are the period's (the default: the term so far)."""
     if period.term is None:
         return None
     today = min(period.end, timezone.localdate()) if period.end >= period.start else period.end
-    data = burden.build(term=period.term, schools=schools, today=today)
-    return data
-
-
-def _homework_over(classes, period):
-    """The homework figures of exactly the period (the burden report covers its term)."""
-    p = HomeworkPeriod.parse(period.start.isoformat(), period.end.isoformat(), period.end)
-    return report(classes, p)
+    return burden.build(term=period.term, schools=schools, today=today, measures=measures)
 
 
 # --- mentoring ---------------------------------------------------------------------------------
@@ -131,22 +130,27 @@ def _complete_pupils(plan_ids, group_by):
     if not plan_ids:
         return {}
     task, ship, pupil = Task._meta.db_table, Mentorship._meta.db_table, Pupil._meta.db_table
-    key = "m.plan_id" if group_by == "plan" else "p.school_class_id"
-    join = "" if group_by == "plan" else f"JOIN {pupil} p ON p.id = m.pupil_id"
+    key = "c.plan_id" if group_by == "plan" else "p.school_class_id"
+    join = "" if group_by == "plan" else f"JOIN {pupil} p ON p.id = c.pupil_id"
     marks = ", ".join(["%s"] * len(plan_ids))
+    # Tasks count under any of the pupil's mentorships of the plan (a changed mentor keeps what
+    # was done); the pupil must have a current one (at most one: a partial unique constraint).
+    # One flag per kind, so that the database can hash the groups instead of sorting them.
+    has_all = " AND ".join("MAX(CASE WHEN t.kind = %s THEN 1 ELSE 0 END) = 1" for _ in KINDS)
     sql = f"""
-        SELECT g, COUNT(*) FROM (
-            SELECT {key} AS g, m.pupil_id
+        SELECT {key}, COUNT(*) FROM (
+            SELECT m.plan_id, m.pupil_id
             FROM {task} t JOIN {ship} m ON m.id = t.mentorship_id
-            {join}
             WHERE m.plan_id IN ({marks})
-            GROUP BY {key}, m.plan_id, m.pupil_id
-            HAVING COUNT(DISTINCT t.kind) = %s
-               AND EXISTS (SELECT 1 FROM {ship} c WHERE c.plan_id = m.plan_id
-                           AND c.pupil_id = m.pupil_id AND c.ended_at IS NULL)
-        ) done GROUP BY g"""
+            GROUP BY m.plan_id, m.pupil_id
+            HAVING {has_all}
+        ) done
+        JOIN {ship} c ON c.plan_id = done.plan_id AND c.pupil_id = done.pupil_id
+                     AND c.ended_at IS NULL
+        {join}
+        GROUP BY {key}"""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*plan_ids, len(KINDS)])
+        cursor.execute(sql, [*plan_ids, *KINDS])
         return dict(cursor.fetchall())
 
 
@@ -344,13 +348,6 @@ def _trend(period, homework_trend, complaints_weekly, mentoring_weekly):
     return out
 
 
-def _burden_trend(classes, period):
-    """Weekly homework and reported time over exactly the period's weeks."""
-    p = HomeworkPeriod.parse(period.start.isoformat(), period.end.isoformat(), period.end)
-    weekly = burden._weekly(classes, p)
-    return burden._trend(weekly)
-
-
 def _pupils_by(field, **filters):
     return dict(Pupil.objects.filter(**filters).values_list(field).annotate(n=Count("pk")))
 
@@ -358,10 +355,10 @@ def _pupils_by(field, **filters):
 def district(bureau, period):
     """Every area's figures for a district, one row per school, and weekly trends."""
     schools = list(bureau.schools.order_by("code"))
-    classes = SchoolClass.objects.filter(school__bureau=bureau)
-    homework = _homework_over(classes, period)
+    measures = _measures(SchoolClass.objects.filter(school__in=schools), period)
+    homework = measures.homework
     homework_by_school = {s["school_id"]: s for s in homework["schools"]}
-    burden_data = _burden(period, schools)
+    burden_data = _burden(period, schools, measures)
     burden_by_school = {r["school_id"]: r for r in (burden_data or {}).get("schools", [])}
     mentoring, mentoring_weekly = _mentoring(period, schools=schools)
     complaints, complaints_by_school, complaints_weekly = _complaints(period, bureau=bureau)
@@ -414,7 +411,7 @@ def district(bureau, period):
         "inspections": _inspections(bureau, period),
         "supervision": _supervision_total(supervision, weeks, len(schools)),
         "schools": rows,
-        "trend": _trend(period, _burden_trend(classes, period), complaints_weekly,
+        "trend": _trend(period, burden._trend(measures.weekly), complaints_weekly,
                         mentoring_weekly),
     }
 
@@ -446,8 +443,8 @@ def school(school_obj, period):
     """Every area's figures for one school, one row per class, and weekly trends."""
     classes = list(SchoolClass.objects.filter(school=school_obj).order_by("grade", "number")
                    .select_related("head_teacher"))
-    class_qs = SchoolClass.objects.filter(school=school_obj)
-    homework = _homework_over(class_qs, period)
+    measures = _measures(SchoolClass.objects.filter(school__in=[school_obj]), period)
+    homework = measures.homework
     weeks = ClassWeek.objects.filter(school_class__school=school_obj, days__gt=0,
                                      week_start__range=(_monday(period.start), period.end))
     per_class = {r["school_class_id"]: r for r in weeks.values("school_class_id").annotate(
@@ -455,7 +452,7 @@ def school(school_obj, period):
     reports = dict(TimeReport.objects.filter(school_class__school=school_obj,
                                              date__range=(period.start, period.end))
                    .values_list("school_class_id").annotate(n=Count("pk")))
-    burden_data = _burden(period, [school_obj])
+    burden_data = _burden(period, [school_obj], measures)
     row = burden_data["schools"][0] if burden_data else None
     programmes = Programme.objects.filter(school=school_obj, term=period.term,
                                           kind=Programme.Kind.TERM) if period.term else []
@@ -506,7 +503,7 @@ def school(school_obj, period):
             "self_checks": 0, "visits": 0, "tasks_open": 0, "tasks_overdue": 0,
             "tasks_accepted": 0, "self_check_share": _ratio(0, n_weeks)},
         "classes": class_rows,
-        "trend": _trend(period, _burden_trend(class_qs, period), complaints_weekly,
+        "trend": _trend(period, burden._trend(measures.weekly), complaints_weekly,
                         mentoring_weekly),
     }
 
@@ -514,8 +511,8 @@ def school(school_obj, period):
 def klass(school_class, period):
     """One class: homework by week and subject, guardians' reports, after-school enrolment
     and mentoring per mentor. No pupil is named."""
-    class_qs = SchoolClass.objects.filter(pk=school_class.pk)
-    homework = _homework_over(class_qs, period)
+    measures = _measures(SchoolClass.objects.filter(pk=school_class.pk), period)
+    homework = measures.homework
     pupils = Pupil.objects.filter(school_class=school_class).count()
     programmes = Programme.objects.filter(school_id=school_class.school_id, term=period.term,
                                           kind=Programme.Kind.TERM) if period.term else []
@@ -561,6 +558,6 @@ def klass(school_class, period):
                          "by_course": by_course},
         "mentoring": _mentoring_total(mentoring),
         "mentors": mentors,
-        "trend": _trend(period, _burden_trend(class_qs, period), {}, mentoring_weekly),
+        "trend": _trend(period, burden._trend(measures.weekly), {}, mentoring_weekly),
     }
 

@@ -14,6 +14,7 @@ from conftest import assert_error, fresh
 from dashboards.models import EvaluationScheme
 from homework import services as homework_services
 from mentoring import services as mentoring_services
+from mentoring.models import Mentorship
 from org import services as org_services
 from schoolcal.models import Term
 
@@ -80,6 +81,26 @@ def test_district_figures_for_the_bureau(district, api_client):
     week = next(w for w in data["trend"] if w["week"] == "2026-11-23")
     assert week["complaints"] == 1 and week["mentoring_tasks"] == 3
     assert week["homework_over_share"] == 0.5
+
+
+def test_tasks_of_an_earlier_mentor_count_once_the_pupil_has_a_new_one(district, api_client):
+    # Given Q's first mentor did two of the three tasks, then Q changed mentor (MT-2)
+    first = Mentorship.objects.get(pupil=district.pupil_q, ended_at__isnull=True)
+    for kind in ("home_visit", "talk"):
+        mentoring_services.record_task(actor=fresh(district.head_teacher_a), mentorship=first,
+                                       kind=kind, on=MONDAY, record="记录")
+    second = mentoring_services.assign(actor=fresh(district.principal), plan=first.plan,
+                                       pupil=district.pupil_q, mentor=district.teacher_a_profile)
+    data = get(api_client(district.bureau_admin), f"{API}/district?{WEEK}")
+    assert data["mentoring"]["complete"] == 1 and data["mentoring"]["with_mentor"] == 2
+    # When the new mentor writes the feedback, Q's three tasks are done: both pupils complete
+    mentoring_services.record_task(actor=fresh(district.teacher_a), mentorship=second,
+                                   kind="written_feedback", on=MONDAY, record="记录")
+    for url in (f"{API}/district?{WEEK}", f"{API}/schools/{district.school_a1.pk}?{WEEK}"):
+        assert get(api_client(district.bureau_admin), url)["mentoring"]["complete"] == 2
+    data = get(api_client(district.bureau_admin), f"{API}/schools/{district.school_a1.pk}?{WEEK}")
+    classes = {c["class_id"]: c for c in data["classes"]}
+    assert classes[district.class_a1_4_1.pk]["mentoring"]["complete"] == 2
 
 
 def test_each_district_sees_its_own(district, api_client):
