@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema
 
 from api.schemas import READ_ERRORS, WRITE_ERRORS
 from core.access import get_for, require
-from dashboards import evaluation, indicators
+from dashboards import evaluation, figures, indicators
 from dashboards.models import Dashboard, EvaluationScheme
 from org.models import Bureau
 from org.scope import scope_of
@@ -55,12 +55,14 @@ def _one(queryset, pk):
 
 @router.get("/district", response={200: dict, **READ_ERRORS},
             summary="区级看板：各领域指标、各校一览、每周趋势（教育局管理员、校外培训监管、督学）",
-            description=PERIOD_HELP + "；bureau：区教育局编号（可查看多个区时选择）")
+            description=PERIOD_HELP + "；bureau：区教育局编号（可查看多个区时选择）。"
+            "计算较慢的区县返回保存的结果（最多 DASHBOARD_MAX_AGE 秒前，默认 15 分钟）：as_of 为其计算时间，"
+            "实时计算时为 null；seconds 为计算耗时（秒）")
 def dashboard_district(request, bureau: Id | None = None, start: Day | None = None,
                        end: Day | None = None, term: Id | None = None):
     require(request.user, "district", Dashboard)
     district = _district(request.user, bureau)
-    return indicators.district(district, _period(request.user, district, start, end, term))
+    return figures.district(district, _period(request.user, district, start, end, term))
 
 
 @router.get("/schools/{school_id}", response={200: dict, **READ_ERRORS},
@@ -133,8 +135,8 @@ def _weights_out(district):
 def dashboard_evaluation(request, bureau: Id | None = None, start: Day | None = None,
                          end: Day | None = None, term: Id | None = None):
     district = _scheme_district(request.user, bureau)
-    data = indicators.district(district, _period(request.user, district, start, end, term))
-    return {"bureau": district.pk, "period": data["period"],
+    data = figures.district(district, _period(request.user, district, start, end, term))
+    return {"bureau": district.pk, "period": data["period"], "as_of": data["as_of"],
             **evaluation.table(data, evaluation.weights_of(district))}
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 
 from core.access import require, visible
 from core.errors import RuleViolation, add_to_form
-from dashboards import evaluation, indicators
+from dashboards import evaluation, figures
 from dashboards.models import Dashboard, EvaluationScheme
 from dashboards.views import period_of_request, query_string
 
@@ -98,7 +98,8 @@ def table(request):
     bureau, districts = _district(request)
     period, terms, notices = period_of_request(request, bureau)
     weights = evaluation.weights_of(bureau)
-    result = evaluation.table(indicators.district(bureau, period), weights)
+    data = figures.district(bureau, period)
+    result = evaluation.table(data, weights)
     if request.GET.get("export") == "xlsx":
         return _export(bureau, period, result, weights)
     rows = _shown(result)
@@ -106,6 +107,7 @@ def table(request):
     hidden = {"bureau": bureau.pk}
     return render(request, "dashboards/evaluation.html", {
         "bureau": bureau, "bureaus": districts, "period": period, "terms": terms,
+        "as_of": figures.as_of(data),
         "notices": notices, "hidden": hidden, "export_query": query_string(period, export="xlsx",
                                                                      **hidden),
         "school_query": query_string(period),

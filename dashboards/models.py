@@ -126,3 +126,27 @@ class Bulletin(models.Model):
     @property
     def label(self):
         return f"{self.month.year}年{self.month.month}月"
+
+
+class DistrictFigures(models.Model):
+    """A district dashboard's figures for one period, kept because computing them is slow: the
+    district's page reads a term of every school's rows (10⁵ pupils: 2–3 s on PostgreSQL), where
+    the target is half a second. ``dashboards.figures`` serves them while younger than
+    ``DASHBOARD_MAX_AGE``; ``manage.py refresh_dashboards`` recomputes them in the background;
+    the page's 重新计算 button recomputes at once. Districts computed faster than
+    ``DASHBOARD_STORE_AFTER`` are never stored: their pages are always live."""
+
+    bureau = models.ForeignKey("org.Bureau", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=40, help_text="学期编号:起:止")
+    data = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+    seconds = models.FloatField("计算耗时（秒）")
+
+    class Meta:
+        verbose_name = "区级看板数据"
+        verbose_name_plural = "区级看板数据"
+        constraints = [models.UniqueConstraint(fields=["bureau", "key"],
+                                               name="district_figures_unique")]
+
+    def __str__(self):
+        return f"{self.bureau_id} {self.key}"

@@ -13,3 +13,15 @@ def make_bulletin(bulletin_id):
     if bulletin is None:  # deleted while it waited
         return None
     return generate(bulletin).status
+
+
+@task()
+def refresh_district_figures(bureau_id):
+    """Recompute a district dashboard's current figures (kept: ``dashboards.figures``)."""
+    from dashboards import figures
+    from org.models import Bureau
+
+    bureau = Bureau.objects.filter(pk=bureau_id).first()
+    if bureau is None:
+        return None
+    return figures.refresh(bureau)["seconds"]

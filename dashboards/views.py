@@ -4,21 +4,24 @@ export (``?export=xlsx``).
 Access: ``require(user, <level>, Dashboard)`` first (403 for a role that never reads that level),
 then the bureau, school or class is picked from ``Dashboard.districts/schools/classes(user)``
 (404 outside the reader's scope, exactly like a missing one). The figures come from
-``dashboards.indicators``; ``dashboards.export`` turns them into the cards and tables that both
+``dashboards.indicators`` (the district's through ``dashboards.figures``, which keeps them when
+they are slow to compute); ``dashboards.export`` turns them into the cards and tables that both
 the page and the workbook show.
 """
 
 import datetime as dt
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
 from core.access import can, require
 from core.navigation import ENTRIES
-from dashboards import export, indicators
+from dashboards import export, figures, indicators
 from dashboards.indicators import MAX_DAYS
 from dashboards.models import Bulletin, Dashboard, EvaluationScheme
 from schoolcal.models import Term
@@ -133,9 +136,8 @@ def _trend_charts(trend, complaints=True):
     return charts
 
 
-@login_required
-def district(request):
-    require(request.user, "district", Dashboard)
+def _district_of(request):
+    """The district the reader asked for (``?bureau=``) or their first; 404 outside scope."""
     bureaus = list(Dashboard.districts(request.user))
     if not bureaus:
         raise Http404
@@ -143,8 +145,21 @@ def district(request):
     bureau = next((b for b in bureaus if str(b.pk) == wanted), None) if wanted else bureaus[0]
     if bureau is None:
         raise Http404
+    return bureau, bureaus
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def district(request):
+    """The district page; POST (the 重新计算 button) recomputes kept figures at once."""
+    require(request.user, "district", Dashboard)
+    bureau, bureaus = _district_of(request)
     period, terms, notices = period_of_request(request, bureau)
-    data = indicators.district(bureau, period)
+    if request.method == "POST":
+        figures.district(bureau, period, recompute=True)
+        messages.success(request, "已重新计算全区看板数据。")
+        return redirect(request.get_full_path())
+    data = figures.district(bureau, period)
     hw = data["homework"]
     charts = {**_trend_charts(data["trend"]),
               "institutions": {"x": [s["label"] for s in data["institutions"]["by_status"]],
@@ -159,8 +174,8 @@ def district(request):
                    "data": _pct_series(s["within_share"] for s in hw["by_stage"])}]}}
     extra = {"bureau": bureau.pk} if len(bureaus) > 1 else {}
     return _page(request, "dashboards/district.html", {
-        "data": data, "bureau": bureau, "bureaus": bureaus, "period": period, "terms": terms,
-        "notices": notices, "charts": charts, "hidden": extra,
+        "data": data, "as_of": figures.as_of(data), "bureau": bureau, "bureaus": bureaus,
+        "period": period, "terms": terms, "notices": notices, "charts": charts, "hidden": extra,
         "sections": export.district_sections(data),
         "tables": export.district_tables(data, _links(request.user, period)),
         "areas": _area_links(request.user, f"?bureau={bureau.pk}"),

@@ -170,6 +170,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # Background work: the django.tasks API through the backport, stored in the database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# District dashboards (issue 8): figures that took at least DASHBOARD_STORE_AFTER seconds to
+# compute are kept and served for DASHBOARD_MAX_AGE seconds (manage.py refresh_dashboards keeps
+# them fresh); faster districts are always computed live.
+DASHBOARD_STORE_AFTER = float(os.environ.get("DASHBOARD_STORE_AFTER", "0.3"))
+DASHBOARD_MAX_AGE = env_int("DASHBOARD_MAX_AGE", 900)
+
 # Login throttling (django-axes): lock a username+IP after 5 failures for 15 minutes.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25
