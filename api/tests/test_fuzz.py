@@ -42,7 +42,8 @@ from api.models import ApiToken
 from api.urls import api
 from conftest import fresh
 from homework import services as homework_services
-from org.models import RoleAssignment
+from org.models import RoleAssignment, User
+from org.roles import Role
 
 pytestmark = pytest.mark.fuzz
 
@@ -51,9 +52,14 @@ SEED = os.environ.get("FUZZ_SEED")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 # Actors of the cast (root conftest.py): the bureau admin, a school admin, a subject teacher,
-# a head teacher, a guardian and the custodian bank.
+# a head teacher, a guardian, the custodian bank, the supervisor and an institution's staff;
+# and three made here (``actors``): the complaints hotline and the ethics officer of district
+# A, and school A1's psychologist.
 ROLES = ["bureau_admin", "principal", "teacher_a", "head_teacher_a", "guardian_p", "bank",
-         "supervisor", "institution_staff"]
+         "supervisor", "institution_staff", "hotline", "ethics", "psychologist"]
+EXTRA = {"hotline": (Role.HOTLINE, "何丽萍", "bureau"),
+         "ethics": (Role.ETHICS_OFFICER, "郭振华", "bureau"),
+         "psychologist": (Role.PSYCHOLOGIST, "周思敏", "school")}
 METHODS = {"get", "post", "put", "patch", "delete"}
 
 
@@ -187,11 +193,23 @@ def _fuzz(strategy, headers):
     return hypothesis.seed(int(SEED))(fuzz) if SEED else fuzz
 
 
+@pytest.fixture
+def actors(cast):
+    """The cast's users by name, and the three roles the cast does not have."""
+    users = {role: getattr(cast, role) for role in ROLES if role not in EXTRA}
+    for username, (role, name, unit) in EXTRA.items():
+        user = User.objects.create_user(username=f"fuzz_{username}", name=name)
+        RoleAssignment.objects.create(user=user, role=role, **(
+            {"bureau": cast.district_a} if unit == "bureau" else {"school": cast.school_a1}))
+        users[username] = user
+    return users
+
+
 @pytest.mark.parametrize("label", _operations())
-def test_operation(label, api_schema, cast, real_ids, subtests):
+def test_operation(label, api_schema, actors, real_ids, subtests):
     method, path = label.split(" ", 1)
     strategy = _strategy(api_schema[path][method], real_ids)
     for role in ROLES:
-        token = ApiToken.issue(fresh(getattr(cast, role)))
+        token = ApiToken.issue(fresh(actors[role]))
         with subtests.test(role=role):
             _fuzz(strategy, {"Authorization": f"Bearer {token}"})()
