@@ -9,7 +9,7 @@ objects (path parameters set to ids the role may or may not see). Each response 
 * have a status code the document declares for the operation,
 * have the declared content type and match the declared schema.
 
-The number of examples is bounded (``FUZZ_EXAMPLES`` per operation and role, default 12) and
+The number of examples is bounded (``FUZZ_EXAMPLES`` per operation and role, default 6) and
 generation is deterministic, so a red run repeats; ``FUZZ_SEED=<n>`` explores other inputs
 (``FUZZ_SEED=$RANDOM FUZZ_EXAMPLES=100`` for a longer hunt). A failure prints the request as a
 curl command, and each role is its own subtest, so one run reports every failing role.
@@ -47,7 +47,7 @@ from org.roles import Role
 
 pytestmark = pytest.mark.fuzz
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 SEED = os.environ.get("FUZZ_SEED")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
