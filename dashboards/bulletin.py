@@ -24,6 +24,7 @@ from audit.actions import log_action
 from core.access import require
 from core.errors import RuleViolation
 from dashboards import indicators, svg
+from dashboards.export import add_sheet
 from dashboards.models import Bulletin
 from inspections.models import Inspection
 from institutions.models import Card, ListEntry
@@ -396,34 +397,15 @@ XLSX_FORMATS = {"share": "0.0%", "number": "0.0", "minutes": "0.0", "score": "0.
 def workbook(snapshot):
     """The same data as an .xlsx file: one sheet per table (key figures first)."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
 
     book = Workbook(write_only=True)
-    bold = Font(bold=True)
     used = set()
 
     def sheet(title, header, rows):
         """``rows`` of ``(value, kind)`` cells."""
-        name = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31]
-        while name in used:
-            name = f"{name[:28]}{len(used)}"
-        used.add(name)
-        ws = book.create_sheet(name)
-        head = []
-        for label in header:
-            cell = WriteOnlyCell(ws, value=label)
-            cell.font = bold
-            head.append(cell)
-        ws.append(head)
-        for row in rows:
-            cells = []
-            for value, kind in row:
-                cell = WriteOnlyCell(ws, value=value)
-                if kind in XLSX_FORMATS and isinstance(value, int | float):
-                    cell.number_format = XLSX_FORMATS[kind]
-                cells.append(cell)
-            ws.append(cells)
+        add_sheet(book, used, title, header, (
+            [(value, XLSX_FORMATS.get(kind) if isinstance(value, int | float) else None)
+             for value, kind in row] for row in rows))
 
     sheet("主要指标", ["指标", f"本月（{snapshot['label']}）",
                    f"上月（{snapshot['previous']['label']}）", "变化"],

@@ -461,32 +461,47 @@ def _sheet_title(title, used):
     return title
 
 
+def add_sheet(book, used, title, header, rows):
+    """A sheet of a write-only workbook: ``title`` made a valid, unique sheet name (``used``
+    holds the names taken), a bold header, then ``rows`` whose cells are plain values or
+    ``(value, number_format)`` pairs (``number_format`` None: none)."""
+    ws = book.create_sheet(_sheet_title(title, used))
+    bold = Font(bold=True)
+    head = []
+    for text in header:
+        cell = WriteOnlyCell(ws, value=text)
+        cell.font = bold
+        head.append(cell)
+    ws.append(head)
+    for row in rows:
+        out = []
+        for c in row:
+            if not isinstance(c, tuple):
+                out.append(c)
+                continue
+            value, number_format = c
+            cell = WriteOnlyCell(ws, value=value)
+            if number_format:
+                cell.number_format = number_format
+            out.append(cell)
+        ws.append(out)
+
+
+def _excel(c):
+    """A table cell as ``add_sheet`` takes it: shares as percentages, money in yuan."""
+    if not isinstance(c, Cell):
+        return c
+    return (c.excel, FORMATS.get(c.kind) if c.excel is not None else None)
+
+
 def workbook(heading, period, sections, tables):
     """The page as an .xlsx: "概况" (every card: area, indicator, value, rule, note) and one sheet
     per table, with Chinese headers; shares are percentage cells, money is in yuan."""
     book = Workbook(write_only=True)
-    bold = Font(bold=True)
     used = set()
 
     def sheet(title, header, rows):
-        ws = book.create_sheet(_sheet_title(title, used))
-        head = []
-        for text in header:
-            cell = WriteOnlyCell(ws, value=text)
-            cell.font = bold
-            head.append(cell)
-        ws.append(head)
-        for row in rows:
-            out = []
-            for c in row:
-                if not isinstance(c, Cell):
-                    out.append(c)
-                    continue
-                cell = WriteOnlyCell(ws, value=c.excel)
-                if c.kind in FORMATS and c.excel is not None:
-                    cell.number_format = FORMATS[c.kind]
-                out.append(cell)
-            ws.append(out)
+        add_sheet(book, used, title, header, ([_excel(c) for c in row] for row in rows))
 
     overview = [[heading, "统计期", f"{period['start']} 至 {period['end']}", "",
                  _g(period, "term", "name") or ""]]

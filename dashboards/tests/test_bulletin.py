@@ -148,6 +148,12 @@ def test_bureau_admin_requests_a_month_and_downloads_its_pdf_and_spreadsheet(
     book = load_workbook(io.BytesIO(response.content), read_only=True)
     rows = {r[0]: r for r in book["主要指标"].iter_rows(values_only=True)}
     assert rows["新收投诉"][1] == 3
+    # counts and shares carry their number formats (a share is a percentage cell)
+    formats = {r[0].value: r[1].number_format for r in book["主要指标"].iter_rows()
+               if isinstance(r[1].value, int | float)}
+    assert formats["新收投诉"] == "#,##0"
+    assert formats["学校自查周报提交率"] == "0.0%" and formats["监管资金余额"] == "#,##0.00"
+    assert formats["平均每班每天书面作业"] == "0.0"
     cards = list(book["新发红黄牌"].iter_rows(values_only=True))
     assert any("启航培训学校" in row for row in cards)
 
