@@ -8,12 +8,17 @@ import datetime as dt
 from typing import Annotated
 
 from django.http import Http404
-from ninja import Field, Router, Schema
+from django.urls import reverse
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 
+from api.pagination import LimitOffsetPagination
 from api.schemas import READ_ERRORS, WRITE_ERRORS
-from core.access import get_for, require
+from core.access import get_for, require, visible
+from core.errors import RuleViolation
+from dashboards import bulletin as bulletins
 from dashboards import evaluation, figures, indicators
-from dashboards.models import Dashboard, EvaluationScheme
+from dashboards.models import Bulletin, Dashboard, EvaluationScheme
 from org.models import Bureau
 from org.scope import scope_of
 from schoolcal.models import Term
@@ -154,3 +159,77 @@ def dashboard_set_weights(request, payload: DashboardWeightsIn, bureau: Id | Non
     evaluation.save_weights(actor=request.user, bureau=district, weights=payload.weights)
     return _weights_out(district)
 
+
+
+# ---- monthly bulletins (月月出快报, QM-3) -----------------------------------------------------
+
+MONTH = Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", description="月份 YYYY-MM，如 2026-10")]
+
+
+class DashboardBulletinOut(Schema):
+    id: int
+    bureau: int = Field(..., alias="bureau_id")
+    month: str = Field(..., description="YYYY-MM")
+    label: str = Field(..., description="如 2026年10月")
+    status: str = Field(..., description="queued 排队生成中 / ready 已生成 / failed 生成失败")
+    error: str
+    requested_at: dt.datetime
+    generated_at: dt.datetime | None
+    seconds: float | None = Field(..., description="生成耗时（秒）")
+    page: str = Field(..., description="网页地址：快报页面，可下载 PDF 和 Excel（需登录）")
+
+    @staticmethod
+    def resolve_month(obj):
+        return obj.month.strftime("%Y-%m")
+
+    @staticmethod
+    def resolve_page(obj):
+        return reverse("dashboards:bulletin", args=[obj.pk])
+
+
+class DashboardBulletinDetailOut(DashboardBulletinOut):
+    data: dict | None = Field(..., description="快报的数据快照（已生成时）：主要指标、各表、值得关注的情况")
+
+    @staticmethod
+    def resolve_data(obj):
+        return obj.data if obj.data.get("version") == bulletins.VERSION else None
+
+
+class DashboardBulletinIn(Schema):
+    month: MONTH
+    bureau: Id | None = Field(None, description="区教育局编号（可管理多个区时选择）")
+
+
+@router.get("/bulletins", response={200: list[DashboardBulletinOut], **READ_ERRORS},
+            summary="月度快报列表（教育局管理员、校外培训监管、督学），新月份在前")
+@paginate(LimitOffsetPagination)
+def dashboard_bulletins(request, bureau: Id | None = None):
+    require(request.user, "view", Bulletin)
+    rows = visible(request.user, Bulletin).defer("data", "pdf").order_by("-month", "bureau_id")
+    return rows.filter(bureau_id=bureau) if bureau is not None else rows
+
+
+@router.get("/bulletins/{bulletin_id}", response={200: DashboardBulletinDetailOut, **READ_ERRORS},
+            summary="一份月度快报：状态和数据快照")
+def dashboard_bulletin(request, bulletin_id: Id):
+    require(request.user, "view", Bulletin)
+    return get_for(request.user, Bulletin, bulletin_id, queryset=Bulletin.objects.defer("pdf"))
+
+
+@router.post("/bulletins", response={202: DashboardBulletinOut, **WRITE_ERRORS},
+             summary="生成（或重新生成）某月的月度快报（教育局管理员）：排队后由后台任务生成 PDF",
+             description="同一月份已在排队时不重复排队，返回该快报。月份不能晚于本月，也不能早于本区第一个学期。")
+def dashboard_request_bulletin(request, payload: DashboardBulletinIn):
+    require(request.user, "create", Bulletin)
+    districts = Bureau.objects.filter(pk__in=scope_of(request.user).bureau_ids_for(
+        *Bulletin.ACCESS["create"]), level=Bureau.Level.DISTRICT).order_by("code")
+    district = (districts.first() if payload.bureau is None
+                else districts.filter(pk=payload.bureau).first())
+    if district is None:
+        raise Http404
+    try:
+        month = bulletins.parse_month(payload.month)
+    except ValueError:
+        raise RuleViolation("invalid", "月份格式应为 YYYY-MM（如 2026-10）。", "month") from None
+    bulletin, _ = bulletins.request(actor=request.user, bureau=district, month=month)
+    return Status(202, bulletin)
